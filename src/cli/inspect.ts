@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { runOperation } from '../core/operation.js';
+import type { Output } from '../core/output.js';
+import { connect } from '../engines/index.js';
+import { renderSchema } from './render-schema.js';
+import { connectOptionsFor, contextFor, globalsOf, outputFor } from './shared.js';
+
+export function registerInspect(program: Command, run: (out: Output, fn: () => Promise<number>) => Promise<void>): void {
+  program
+    .command('inspect')
+    .description('describe the schema: tables, columns, keys, indexes, constraints, views, triggers, sequences, enums, RLS')
+    .option('--table <name>', 'only this table (name or schema.name)')
+    .action(async (opts: { table?: string }, command: Command) => {
+      const out = outputFor(globalsOf(command));
+      await run(out, async () => {
+        const ctx = await contextFor(globalsOf(command), out);
+        const model = await runOperation(
+          { auditLogPath: ctx.auditLogPath, target: ctx.target.redacted },
+          'inspect',
+          async () => {
+            const engine = await connect(ctx.target, connectOptionsFor(ctx, out));
+            try {
+              return await engine.introspect(opts.table === undefined ? {} : { table: opts.table });
+            } finally {
+              await engine.close();
+            }
+          },
+          (m) => ({ tables: m.tables.length, fingerprint: m.fingerprint, ...(opts.table ? { table: opts.table } : {}) }),
+        );
+        out.result(model, () => renderSchema(model, out.paint));
+        return 0;
+      });
+    });
+}
