@@ -38,8 +38,9 @@ export function redactUrl(raw: string): string {
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"]*):([^\s@'"]*)@/gi;
 // ?key=value or &key=value
 const QUERY_PARAM = /([?&;])([A-Za-z0-9_.-]+)=([^&\s#'"]*)/g;
-// key=value pairs in libpq/option-file style text: password=..., PGPASSWORD=...
-const ASSIGNMENT = /\b(password|passwd|pgpassword|mysql_pwd|sslpassword|secret|token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&'"]+)/gi;
+// key=value pairs in libpq/option-file style text: password=..., PGPASSWORD=... ("password: YES" in
+// MySQL's "using password: YES" is not one).
+const ASSIGNMENT = /\b(password|passwd|pgpassword|mysql_pwd|sslpassword|secret|token)(\s*=\s*)("[^"]*"|'[^']*'|[^\s,;&'"]+)/gi;
 
 /** Replace every known secret and every structurally recognisable secret in free text. */
 export function redactText(text: string): string {

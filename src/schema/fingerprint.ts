@@ -54,15 +54,36 @@ export function finalizeModel(parts: SchemaParts): SchemaModel {
 
 /** The fingerprint of a model's structure (stats, database name and server version excluded). */
 export function fingerprintOf(parts: SchemaParts): string {
+  const neutral = parts.engine === 'mysql' ? withoutDatabaseName(parts) : parts;
   const structure = {
-    engine: parts.engine,
-    schemas: parts.schemas,
-    tables: parts.tables.map(({ stats: _stats, ...rest }) => rest),
-    views: parts.views,
-    sequences: parts.sequences,
-    enums: parts.enums,
+    engine: neutral.engine,
+    schemas: neutral.schemas,
+    tables: neutral.tables.map(({ stats: _stats, ...rest }) => rest),
+    views: neutral.views,
+    sequences: neutral.sequences,
+    enums: neutral.enums,
   };
   return createHash('sha256').update(canonicalJson(structure)).digest('hex');
+}
+
+/**
+ * On MySQL the schema is the database, whose name is not part of the structure: blank it wherever it
+ * appears as a schema, so the same DDL gives the same fingerprint in any database. References to other
+ * databases are kept.
+ */
+function withoutDatabaseName(parts: SchemaParts): SchemaParts {
+  const schema = (name: string): string => (name === parts.database ? '' : name);
+  return {
+    ...parts,
+    schemas: parts.schemas.map(schema),
+    tables: parts.tables.map((t) => ({
+      ...t,
+      schema: schema(t.schema),
+      foreignKeys: t.foreignKeys.map((f) => ({ ...f, referencedSchema: schema(f.referencedSchema) })),
+    })),
+    views: parts.views.map((v) => ({ ...v, schema: schema(v.schema) })),
+    sequences: parts.sequences.map((q) => ({ ...q, schema: schema(q.schema) })),
+  };
 }
 
 /** JSON with object keys sorted at every level; arrays keep their order. */
