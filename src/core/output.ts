@@ -34,9 +34,9 @@ export class Output {
     else this.streams.stdout.write(`${redactText(human())}\n`);
   }
 
-  /** A note for humans on stderr (never in JSON mode, where stdout carries one document). */
+  /** A note for humans on stderr; stdout stays one clean document in JSON mode. */
   note(message: string): void {
-    if (!this.json) this.streams.stderr.write(`${redactText(message)}\n`);
+    this.streams.stderr.write(`${redactText(message)}\n`);
   }
 
   /** Render an error: JSON on stdout with --json, else a message and hint on stderr. Returns the exit code. */
