@@ -11,6 +11,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { createJiti } from 'jiti';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { retentionPolicySchema } from '../backup/retention.js';
 import { ConfigError, errorMessage } from './errors.js';
 
 export const CONFIG_FILE_NAMES = [
@@ -31,6 +32,30 @@ export const configSchema = z
     environment: z.enum(['development', 'test', 'staging', 'production']).optional(),
     /** Path of the audit log, relative to the config file's directory. Default .dbward/audit.log. */
     auditLog: z.string().min(1).optional(),
+    backup: z
+      .object({
+        /** Directory of the backup repository, relative to the config file's directory. Default .dbward/backups. */
+        repository: z.string().min(1).optional(),
+        compression: z.enum(['zstd', 'gzip']).optional(),
+        /** age encryption. Configured means required: a backup is refused rather than written in plaintext. */
+        encryption: z
+          .object({
+            /** age recipients (age1… public keys or ssh-ed25519/ssh-rsa public keys). */
+            recipients: z
+              .array(z.string().regex(/^(age1[02-9ac-hj-np-z]{58}|ssh-(ed25519|rsa) \S+.*)$/, 'must be an age1… or ssh public key'))
+              .min(1, 'needs at least one recipient'),
+            /** File with the age identity (secret key) used to decrypt for verify and restore; or DBWARD_AGE_IDENTITY_FILE. */
+            identityFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+        /** Which backups `dbward prune` keeps (see src/backup/retention.ts). */
+        retention: retentionPolicySchema.optional(),
+        /** Seconds to wait for another operation on the same repository and database. Default 60. */
+        lockWaitSeconds: z.number().min(0).max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
     connect: z
       .object({
         /** Total seconds to keep retrying transient connection failures. */
