@@ -7,6 +7,7 @@ import { ExitCode } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import { redactText } from '../core/redact.js';
 import { VERSION } from '../version.js';
+import { registerBackup } from './backup.js';
 import { registerDoctor } from './doctor.js';
 import { registerInspect } from './inspect.js';
 import { registerLog } from './log.js';
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
 
   registerDoctor(program, run);
   registerInspect(program, run);
+  registerBackup(program, run);
   registerLog(program, run);
 
   try {

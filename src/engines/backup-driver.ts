@@ -4,7 +4,7 @@
  * storage and manifests and never runs an engine's native tool itself.
  *
  * Secrets: a native tool gets the password through its environment (PGPASSWORD) or a 0600 option file
- * (MySQL --defaults-extra-file), never argv.
+ * (MySQL --defaults-file, so a user's ~/.my.cnf cannot redirect the tool), never argv.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ConnectionTarget } from '../core/url.js';

@@ -84,6 +84,7 @@ function globalPrivileges(grants: string[]): { privileges: Set<string>; withGran
 }
 
 export class MysqlEngine implements Engine {
+  private closed = false;
   readonly name = 'mysql' as const;
   private readonly version: ServerVersion;
   private readonly caps: Capabilities;
@@ -183,6 +184,8 @@ export class MysqlEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.pool.end();
   }
 }

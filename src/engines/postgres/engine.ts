@@ -58,6 +58,7 @@ async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; lost: (
 }
 
 export class PostgresEngine implements Engine {
+  private closed = false;
   readonly name = 'postgres' as const;
   /** Locks held; close() releases them, else pool.end() would wait for their clients forever. */
   private readonly locks = new Set<LockHandle>();
@@ -213,6 +214,8 @@ export class PostgresEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     // Unlock explicitly: a closed connection frees its locks too, but only once the server notices.
     await Promise.all([...this.locks].map((lock) => lock.release()));
     await this.pool.end();

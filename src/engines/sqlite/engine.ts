@@ -132,6 +132,14 @@ export class SqliteEngine implements Engine {
     });
   }
 
+  /**
+   * Run fn with the raw better-sqlite3 connection, queued like any other work. For this engine's own
+   * modules (backup.ts) that need what the Engine interface does not offer: the backup API, user functions.
+   */
+  withConnection<T>(fn: (db: Database.Database) => Promise<T> | T): Promise<T> {
+    return this.exclusive(() => fn(this.db));
+  }
+
   async close(): Promise<void> {
     await this.queue; // let queued work finish (the queue itself never rejects)
     for (const handle of [...this.heldLocks]) await handle.release();

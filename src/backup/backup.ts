@@ -1,0 +1,130 @@
+/**
+ * backup: dump → compress → (encrypt) → hash → storage, then RESTORE.txt, then the manifest, last and
+ * atomically. A failure anywhere leaves no manifest, so the backup does not exist; the next run removes
+ * the leftovers.
+ */
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DbwardError, OperationError } from '../core/errors.js';
+import { describeTarget } from '../core/url.js';
+import type { BackupKind } from '../engines/backup-driver.js';
+import { backupDriverFor } from '../engines/backup-drivers.js';
+import type { Engine } from '../engines/engine.js';
+import { VERSION } from '../version.js';
+import { Measure, compressor, encryptor, fingerprintRecipient } from './codec.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, RESTORE_NOTE_FILE, type Manifest } from './manifest.js';
+import { defaultBackupName, validateBackupName } from './names.js';
+import { restoreNote } from './restore-note.js';
+import type { BackupSetup } from './setup.js';
+import { sha256Hex } from '../core/audit.js';
+
+export interface BackupOptions {
+  name?: string;
+  kind?: BackupKind;
+  tables?: string[];
+  /** Called with the number of raw dump bytes so far. */
+  onProgress?: (rawBytes: number) => void;
+}
+
+const RAW_EXTENSION: Record<string, string> = { 'pg_dump-custom': 'pgdump', 'mysql-sql': 'sql', 'sqlite-db': 'sqlite' };
+
+export async function createBackup(engine: Engine, setup: BackupSetup, options: BackupOptions = {}): Promise<Manifest> {
+  const name = validateBackupName(options.name ?? defaultBackupName());
+  const kind = options.kind ?? 'full';
+  const { repository } = setup;
+  const driver = await backupDriverFor(engine.name);
+
+  const lock = await repository.lock(setup.lockWaitMs);
+  let workDir: string | null = null;
+  try {
+    await repository.cleanupIncomplete();
+    workDir = repository.workDir();
+    if ((await repository.storage.list(`${repository.databaseId}/`)).includes(`${repository.databaseId}/${name}/`)) {
+      throw new DbwardError('BACKUP_EXISTS', `A backup named "${name}" already exists.`, { exitCode: 2, hint: 'Choose another name.' });
+    }
+    const started = new Date();
+    const server = await engine.serverVersion();
+    const fingerprint = (await engine.introspect()).fingerprint;
+
+    const raw = new PassThrough();
+    const rawMeasure = new Measure();
+    const storedMeasure = new Measure();
+    if (options.onProgress) rawMeasure.on('data', () => options.onProgress!(rawMeasure.bytes));
+    const stages = [rawMeasure, compressor(setup.compression), ...(setup.recipients ? [encryptor(setup.recipients)] : []), storedMeasure];
+
+    // Each engine has one dump format, so the data file's name is known before the dump starts.
+    const format = { sqlite: 'sqlite-db', postgres: 'pg_dump-custom', mysql: 'mysql-sql' }[engine.name];
+    const rawName = `data.${RAW_EXTENSION[format]}`;
+    const dataFile = `${rawName}.${setup.compression === 'zstd' ? 'zst' : 'gz'}${setup.recipients ? '.age' : ''}`;
+
+    const results = await Promise.allSettled([
+      driver.dump(engine, raw, { kind, tables: options.tables, workDir }),
+      pipeline([raw, ...stages]),
+      repository.storage.put(repository.key(name, dataFile), storedMeasure),
+    ]);
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) {
+      for (const s of [raw, ...stages]) s.destroy();
+      throw failure.reason;
+    }
+    const info = (results[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof driver.dump>>>).value;
+    if (info.format !== format) throw new OperationError(`Unexpected dump format ${info.format} from the ${engine.name} driver`);
+
+    const facts = {
+      name,
+      source: describeTarget(engine.target),
+      engine: engine.name,
+      server: { product: server.product, version: server.full },
+      kind,
+      dump: { tool: info.tool.name, toolVersion: info.tool.version, format: info.format },
+      startedAt: started.toISOString(),
+      dataFile,
+      compression: setup.compression,
+      encryption: setup.recipients ? { format: 'age' as const, recipientFingerprints: setup.recipients.map(fingerprintRecipient) } : null,
+    };
+    const note = restoreNote(facts, rawName, driver.manualRestoreSteps(rawName, engine.target));
+    await repository.storage.putSmall(repository.key(name, RESTORE_NOTE_FILE), note);
+
+    const finished = new Date();
+    const manifest: Manifest = {
+      formatVersion: MANIFEST_FORMAT,
+      dbwardVersion: VERSION,
+      databaseId: repository.databaseId,
+      database: engine.target.engine === 'sqlite' ? engine.target.path : engine.target.database,
+      tablesFilter: options.tables?.length ? [...options.tables] : null,
+      tables: info.tables,
+      sameSnapshot: info.sameSnapshot,
+      snapshotNote: info.snapshotNote ?? null,
+      schemaFingerprint: fingerprint,
+      sizes: { raw: rawMeasure.bytes, stored: storedMeasure.bytes },
+      files: [
+        { name: dataFile, size: storedMeasure.bytes, sha256: storedMeasure.digest() },
+        { name: RESTORE_NOTE_FILE, size: Buffer.byteLength(note), sha256: sha256Hex(note) },
+      ],
+      ...facts,
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+    await repository.storage.putSmall(repository.key(name, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
+  } catch (err) {
+    if (!(err instanceof DbwardError && err.code === 'BACKUP_EXISTS')) await repository.remove(name).catch(() => undefined);
+    throw describeFailure(err, repository.storage.location);
+  } finally {
+    if (workDir) repository.removeWorkDir(workDir);
+    lock.release();
+  }
+}
+
+/** Turn file-system failures into one clear message; the incomplete backup is already gone. */
+function describeFailure(err: unknown, location: string): unknown {
+  if (err instanceof DbwardError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new OperationError(`The backup repository ${location} is full (no space left on device); the incomplete backup was removed and older backups are untouched.`, 'Free space, prune old backups (dbward prune), or move backup.repository.', err);
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new OperationError(`Cannot write to the backup repository ${location}: ${(err as Error).message}`, 'Check the directory permissions of backup.repository.', err);
+  }
+  return err;
+}

@@ -1,0 +1,372 @@
+/**
+ * The PostgreSQL BackupDriver: pg_dump custom format (uncompressed; dbward compresses) taken in an
+ * exported snapshot, so that the per-table counts and checksums computed on the exporting transaction
+ * describe exactly the rows in the dump; pg_restore for the structural check and the restore.
+ *
+ * Table checksums are computed in the server: md5 of each row's text, summed as two 64-bit halves
+ * (so the order of rows does not matter), then md5 of "count:sum1:sum2". Every setting that changes
+ * how a value is written as text is fixed in the transaction, so that the same rows give the same
+ * checksum in any session, before and after a restore.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import pg from 'pg';
+import { ConnectionError, DbwardError, OperationError, UsageError, VerificationError, errorMessage } from '../../core/errors.js';
+import { redactText } from '../../core/redact.js';
+import type { ConnectionTarget, ServerTarget } from '../../core/url.js';
+import type { BackupDriver, DumpOptions, TableContent } from '../backup-driver.js';
+import type { Engine, Queryable } from '../engine.js';
+import { connectPostgres } from './connect.js';
+import { connectionArgs, dbnameArg, libpqEnv, requireTool, runTool, type NativeTool } from './native.js';
+
+/** A consistent read-only snapshot, and fixed text output for every type whose text depends on a setting. */
+const SNAPSHOT_SESSION = `
+  SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+  SET LOCAL search_path = pg_catalog;
+  SET LOCAL TimeZone = 'UTC';
+  SET LOCAL DateStyle = 'ISO, YMD';
+  SET LOCAL IntervalStyle = 'postgres';
+  SET LOCAL extra_float_digits = 1;
+  SET LOCAL bytea_output = 'hex';
+  SET LOCAL lc_monetary = 'C';
+  SET LOCAL row_security = off`;
+
+/** Ordinary tables (partitions included) in user schemas, not owned by an extension. */
+const USER_TABLES = `
+  SELECT n.nspname AS schema, c.relname AS name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'r'
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+     AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
+     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+   ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`;
+
+// ROW(t.*) rather than t: a column named t would shadow the whole-row reference.
+const tableChecksum = (qualified: string) => `
+  SELECT count(*) AS rows,
+         md5(count(*) || ':' || coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::int8::numeric), 0)
+                      || ':' || coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::int8::numeric), 0)) AS checksum
+    FROM (SELECT md5(ROW(t.*)::text) AS h FROM ONLY ${qualified} t) s`;
+
+/** CREATE DATABASE with the encoding and locale of the connected database, from the clean template0. */
+const CREATE_LIKE_CURRENT = `
+  SELECT format('CREATE DATABASE %I TEMPLATE template0 ENCODING %L LC_COLLATE %L LC_CTYPE %L',
+                $1::text, pg_encoding_to_char(d.encoding), d.datcollate, d.datctype)
+         || CASE WHEN to_jsonb(d) ->> 'datlocprovider' = 'i'
+                 THEN format(' LOCALE_PROVIDER icu ICU_LOCALE %L', coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale'))
+                 ELSE '' END AS sql
+    FROM pg_database d WHERE d.datname = current_database()`;
+
+const DATABASE_NAME = /^[a-z0-9_]{1,63}$/;
+const OBJECT_IN_USE = '55006';
+const RENAME_ATTEMPTS = 50;
+const RENAME_RETRY_MS = 100;
+
+interface TableRef {
+  schema: string;
+  name: string;
+}
+
+function serverTarget(target: ConnectionTarget): ServerTarget {
+  if (target.engine !== 'postgres') throw new UsageError(`The PostgreSQL backup driver cannot work on a ${target.engine} database.`);
+  return target;
+}
+
+function sameServer(a: ServerTarget, b: ServerTarget): boolean {
+  return a.host === b.host && a.port === b.port && a.socket === b.socket;
+}
+
+/** The target for another database on the same server, with a redacted URL built without the password. */
+function sibling(target: ServerTarget, database: string): ServerTarget {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const user = target.user === undefined ? '' : `${encodeURIComponent(target.user)}@`;
+  const query = new URLSearchParams(target.params).toString();
+  const url = `postgres://${user}${host}:${target.port}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
+  return { ...target, database, redacted: redactText(url) };
+}
+
+/** Resolve "name" or "schema.name" against the user tables (kept in catalog order); unknown or ambiguous names are refused. */
+function resolveTables(all: TableRef[], specs: string[]): TableRef[] {
+  const chosen = new Set<TableRef>();
+  for (const spec of specs) {
+    const dot = spec.indexOf('.');
+    const matches = all.filter(
+      (t) => t.name === spec || (dot > 0 && t.schema === spec.slice(0, dot) && t.name === spec.slice(dot + 1)),
+    );
+    if (matches.length === 0) throw new UsageError(`There is no table "${spec}" in the database.`, 'Give the table as name or schema.name, as the database spells it.');
+    if (matches.length > 1) {
+      throw new UsageError(`The table name "${spec}" is ambiguous: ${matches.map((t) => `${t.schema}.${t.name}`).join(', ')}.`, 'Give it as schema.name.');
+    }
+    chosen.add(matches[0] as TableRef);
+  }
+  return all.filter((t) => chosen.has(t));
+}
+
+async function selectTables(tx: Queryable, specs: string[] | undefined): Promise<TableRef[]> {
+  const { rows } = await tx.query<{ schema: string; name: string }>(USER_TABLES);
+  return specs?.length ? resolveTables(rows, specs) : rows;
+}
+
+async function contentsOf(tx: Queryable, tables: TableRef[], signal?: AbortSignal): Promise<TableContent[]> {
+  const contents: TableContent[] = [];
+  for (const table of tables) {
+    signal?.throwIfAborted();
+    const qualified = `${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`;
+    const { rows } = await tx.query<{ rows: string; checksum: string }>(tableChecksum(qualified));
+    const [row] = rows as [{ rows: string; checksum: string }];
+    contents.push({ ...table, rows: Number(row.rows), checksum: row.checksum });
+  }
+  return contents;
+}
+
+/** A pg_dump pattern matching exactly this name: inside double quotes every character is literal. */
+const literalPattern = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+function dumpArgs(snapshot: string, options: DumpOptions, tables: TableRef[]): string[] {
+  const kind = { full: [], 'schema-only': ['--schema-only'], 'data-only': ['--data-only'] }[options.kind];
+  const only = options.tables?.length ? tables.map((t) => `--table=${literalPattern(t.schema)}.${literalPattern(t.name)}`) : [];
+  return ['--format=custom', '--compress=0', `--snapshot=${snapshot}`, ...kind, ...only];
+}
+
+/** The first real failure of settled tasks: an abort is only the echo of another task's failure. */
+function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  return failures.find((e) => !(e instanceof Error && e.name === 'AbortError')) ?? failures[0];
+}
+
+function asOperationError(err: unknown, what: string): DbwardError {
+  if (err instanceof DbwardError) return err;
+  return new OperationError(redactText(`${what} failed: ${errorMessage(err)}`), undefined, err);
+}
+
+/** Copy the stream into a private temporary file in workDir (pg_restore needs a seekable file), use it, delete it. */
+async function withTempFile<T>(workDir: string, input: Readable, fn: (file: string) => Promise<T>): Promise<T> {
+  const file = path.join(workDir, `.pg-restore-${randomUUID()}.dump`);
+  try {
+    await pipeline(input, fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+    return await fn(file);
+  } finally {
+    await fs.promises.rm(file, { force: true });
+  }
+}
+
+interface Toc {
+  entries: number;
+  /** Whether the archive holds table definitions, i.e. is not a data-only dump. */
+  definitions: boolean;
+}
+
+/** Read the table of contents with `pg_restore --list`, one line at a time. */
+async function readToc(tool: NativeTool, file: string): Promise<Toc> {
+  const toc: Toc = { entries: 0, definitions: false };
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  const onLine = (line: string) => {
+    // "215; 1259 16386 TABLE public album postgres"; comment lines start with ';'.
+    const entry = /^\d+; \d+ \d+ (.*)$/.exec(line);
+    if (!entry) return;
+    toc.entries++;
+    if (/^TABLE (?!DATA )/.test(entry[1] as string)) toc.definitions = true;
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      const lines = (partial + decoder.write(chunk)).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(onLine);
+      callback();
+    },
+  });
+  await runTool(tool, ['--list', file], { stdout: sink });
+  onLine(partial + decoder.end());
+  return toc;
+}
+
+const discard = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+
+/**
+ * pg_restore runs for --table: a schema-qualified name is matched with --schema (pg_restore's --table
+ * takes a bare name), one run per schema so that names from different schemas do not mix.
+ */
+function restoreSelections(tables: string[] | undefined): string[][] {
+  if (!tables?.length) return [[]];
+  const bySchema = new Map<string, string[]>();
+  for (const spec of tables) {
+    const dot = spec.indexOf('.');
+    const [schema, name] = dot > 0 ? [spec.slice(0, dot), spec.slice(dot + 1)] : ['', spec];
+    bySchema.set(schema, [...(bySchema.get(schema) ?? []), `--table=${name}`]);
+  }
+  return [...bySchema].map(([schema, names]) => (schema ? [`--schema=${schema}`, ...names] : names));
+}
+
+function replacedName(database: string, now: Date): string {
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const suffix = `__replaced_${stamp}`;
+  let base = database;
+  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
+  return base + suffix;
+}
+
+/** A session on the server's maintenance database: a database cannot be renamed from inside itself. */
+async function connectMaintenance(target: ServerTarget): Promise<Engine> {
+  try {
+    return await connectPostgres(sibling(target, 'postgres'), { timeoutMs: 30_000 });
+  } catch (err) {
+    if (!(err instanceof ConnectionError && err.kind === 'unknown-database')) throw err;
+    return connectPostgres(sibling(target, 'template1'), { timeoutMs: 30_000 });
+  }
+}
+
+/** Rename a database, ending its other sessions first; new sessions can slip in between, so retry while it is in use. */
+async function renameDatabase(admin: Engine, from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [from]);
+    try {
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(from)} RENAME TO ${pg.escapeIdentifier(to)}`);
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== OBJECT_IN_USE || attempt === RENAME_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RENAME_RETRY_MS));
+    }
+  }
+}
+
+const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+
+export const postgresBackup: BackupDriver = {
+  async dump(engine, output, options) {
+    try {
+      const target = serverTarget(engine.target);
+      const tool = await requireTool('pg_dump');
+      const env = libpqEnv(target);
+      return await engine.transaction(async (tx) => {
+        await tx.query(SNAPSHOT_SESSION);
+        const tables = await selectTables(tx, options.tables);
+        const { rows } = await tx.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+        const snapshot = (rows[0] as { id: string }).id;
+        // pg_dump reads in the exported snapshot, which lives as long as this transaction: the
+        // transaction stays open, computing the same rows' checksums, until pg_dump has exited.
+        const abort = new AbortController();
+        const failFast = <T>(task: Promise<T>) =>
+          task.catch((err: unknown) => {
+            abort.abort();
+            throw err;
+          });
+        const args = [...dumpArgs(snapshot, options, tables), ...connectionArgs(target)];
+        const [dumped, counted] = await Promise.allSettled([
+          failFast(runTool(tool, args, { env, stdout: output, signal: abort.signal })),
+          failFast(options.kind === 'schema-only' ? Promise.resolve([]) : contentsOf(tx, tables, abort.signal)),
+        ]);
+        if (dumped.status === 'rejected' || counted.status === 'rejected') throw firstFailure([dumped, counted]);
+        output.end();
+        await finished(output, { readable: false });
+        return { tool: { name: tool.name, version: tool.version }, format: 'pg_dump-custom', tables: counted.value, sameSnapshot: true };
+      });
+    } catch (err) {
+      output.destroy();
+      throw asOperationError(err, `Dumping ${engine.target.redacted}`);
+    }
+  },
+
+  async checkStructure(input, { workDir }) {
+    const tool = await requireTool('pg_restore');
+    return withTempFile(workDir, input, async (file) => {
+      let toc: Toc;
+      try {
+        toc = await readToc(tool, file);
+        // --list reads only the table of contents; writing the script out reads every data block.
+        await runTool(tool, ['--file=-', file], { stdout: discard() });
+      } catch (err) {
+        throw new VerificationError(`The dump is damaged: ${errorMessage(err)}`, 'The file is not what pg_dump wrote: use another backup.');
+      }
+      return `pg_restore --list: ${toc.entries} entries, every data block readable`;
+    });
+  },
+
+  async restore(target, input, { tables, workDir }) {
+    const server = serverTarget(target);
+    const tool = await requireTool('pg_restore');
+    const env = libpqEnv(server);
+    await withTempFile(workDir, input, async (file) => {
+      // Parallel workers load table data in any order, which breaks foreign keys when the constraints
+      // already exist: a data-only dump is restored by one process, in pg_dump's dependency order.
+      const jobs = (await readToc(tool, file)).definitions ? 2 : 1;
+      for (const selection of restoreSelections(tables)) {
+        const args = ['--no-owner', '--no-acl', '--exit-on-error', `--jobs=${jobs}`, ...selection, ...connectionArgs(server), file];
+        await runTool(tool, args, { env });
+      }
+    });
+  },
+
+  async tableContents(engine, tables) {
+    serverTarget(engine.target);
+    return engine.transaction(async (tx) => {
+      await tx.query(SNAPSHOT_SESSION);
+      return contentsOf(tx, await selectTables(tx, tables));
+    });
+  },
+
+  async createDatabase(near, name) {
+    const target = serverTarget(near.target);
+    if (!DATABASE_NAME.test(name)) {
+      throw new UsageError(`Invalid database name "${name}".`, 'Use 1-63 characters of lower-case letters, digits and underscores.');
+    }
+    const { rows } = await near.query<{ sql: string }>(CREATE_LIKE_CURRENT, [name]);
+    await near.query((rows[0] as { sql: string }).sql);
+    return sibling(target, name);
+  },
+
+  async dropDatabase(near, target) {
+    const current = serverTarget(near.target);
+    const doomed = serverTarget(target);
+    if (!sameServer(current, doomed)) throw new UsageError(`Refusing to drop ${doomed.redacted}: it is not on the same server as ${current.redacted}.`);
+    if (doomed.database === current.database) throw new UsageError(`Refusing to drop ${doomed.database}: it is the connected database.`);
+    await near.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(doomed.database)} WITH (FORCE)`);
+  },
+
+  async swapIn(current, restored) {
+    const live = serverTarget(current.target);
+    const replacement = serverTarget(restored);
+    if (!sameServer(live, replacement) || live.database === replacement.database) {
+      throw new UsageError(`Cannot swap ${replacement.redacted} in for ${live.redacted}: it must be another database on the same server.`);
+    }
+    const keptAs = replacedName(live.database, new Date());
+    await current.close();
+    const admin = await connectMaintenance(live);
+    try {
+      await renameDatabase(admin, live.database, keptAs);
+      try {
+        await renameDatabase(admin, replacement.database, live.database);
+      } catch (err) {
+        await renameDatabase(admin, keptAs, live.database).catch((undoErr: unknown) => {
+          throw new OperationError(
+            redactText(`Swapping in ${replacement.database} failed (${errorMessage(err)}), and renaming ${keptAs} back failed too: ${errorMessage(undoErr)}`),
+            `The current data is intact in database ${keptAs}; rename it back with ALTER DATABASE ${keptAs} RENAME TO ${pg.escapeIdentifier(live.database)}.`,
+            err,
+          );
+        });
+        throw err;
+      }
+    } catch (err) {
+      throw asOperationError(err, `Swapping ${replacement.database} in for ${live.database}`);
+    } finally {
+      await admin.close();
+    }
+    return { replacedBy: replacement.database, keptAs };
+  },
+
+  manualRestoreSteps(dumpFile, target) {
+    const server = serverTarget(target);
+    const conn = [`--host=${server.socket ?? server.host}`, `--port=${server.port}`, ...(server.user === undefined ? [] : [`--username=${server.user}`])];
+    const line = (args: string[]) => args.map(shellQuote).join(' ');
+    return [
+      '# Give the password in the environment (export PGPASSWORD=...) or in ~/.pgpass, never on the command line.',
+      line(['createdb', ...conn, '--template=template0', server.database]),
+      line(['pg_restore', '--no-owner', '--no-acl', '--exit-on-error', ...conn, `--dbname=${dbnameArg(server.database)}`, dumpFile]),
+    ];
+  },
+};

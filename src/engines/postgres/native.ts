@@ -1,0 +1,126 @@
+/**
+ * Running the PostgreSQL client tools (pg_dump, pg_restore) for a target: connection arguments,
+ * the libpq environment that carries the password and TLS settings (never argv), and a runner that
+ * streams stdout, keeps the tail of stderr for the error message and kills the tool when aborted.
+ */
+import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { OperationError, UsageError } from '../../core/errors.js';
+import { redactText, registerSecret } from '../../core/redact.js';
+import { probeTool } from '../../core/tools.js';
+import type { ServerTarget } from '../../core/url.js';
+
+export interface NativeTool {
+  name: string;
+  path: string;
+  version: string;
+}
+
+const MAX_STDERR = 16 * 1024;
+
+export async function requireTool(name: 'pg_dump' | 'pg_restore'): Promise<NativeTool> {
+  const tool = await probeTool(name);
+  if (!tool) {
+    throw new OperationError(
+      `${name} was not found on PATH.`,
+      'Install the PostgreSQL client tools (Debian: apt-get install postgresql-client) matching the server major version or newer.',
+    );
+  }
+  return { name, path: tool.path, version: tool.version ?? tool.versionText };
+}
+
+/**
+ * A database name for -d. libpq reads a dbname containing "=" or starting with a URI prefix as a
+ * whole connection string, so such a name is passed as a quoted `dbname='...'` entry instead.
+ */
+export function dbnameArg(database: string): string {
+  if (!database.includes('=') && !/^postgres(ql)?:\/\//i.test(database)) return database;
+  return `dbname='${database.replace(/[\\']/g, '\\$&')}'`;
+}
+
+/** Host, port, user and database as separate arguments: never a URL, never the password. */
+export function connectionArgs(target: ServerTarget, database = target.database): string[] {
+  return [
+    `--host=${target.socket ?? target.host}`,
+    `--port=${target.port}`,
+    ...(target.user === undefined ? [] : [`--username=${target.user}`]),
+    `--dbname=${dbnameArg(database)}`,
+    '--no-password',
+  ];
+}
+
+const PARAM_ENV: Record<string, string> = {
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  application_name: 'PGAPPNAME',
+  target_session_attrs: 'PGTARGETSESSIONATTRS',
+  options: 'PGOPTIONS',
+};
+
+/** The child's environment: the password in PGPASSWORD and the URL's libpq parameters in their PG* variables. */
+export function libpqEnv(target: ServerTarget): NodeJS.ProcessEnv {
+  const { params } = target;
+  if (params.sslpassword !== undefined) {
+    throw new UsageError(
+      `sslpassword cannot be given to pg_dump or pg_restore without putting it on the command line (${target.redacted}).`,
+      'Use a client key without a passphrase for backups, or remove sslpassword from the URL.',
+    );
+  }
+  registerSecret(target.password);
+  const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: 'dbward' };
+  if (target.password !== undefined) env.PGPASSWORD = target.password;
+  // node-postgres' no-verify (TLS without checks) is libpq's require.
+  if (params.sslmode !== undefined) env.PGSSLMODE = params.sslmode.toLowerCase() === 'no-verify' ? 'require' : params.sslmode;
+  for (const [param, variable] of Object.entries(PARAM_ENV)) {
+    const value = params[param];
+    if (value !== undefined) env[variable] = value;
+  }
+  return env;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Receives the tool's stdout; it is not ended (the caller decides, once the tool succeeded). */
+  stdout?: Writable;
+  /** Aborting kills the tool. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run a tool with an argument list (no shell). Resolves when it exited with 0 and stdout was fully
+ * written; otherwise kills it if still running and rejects with an OperationError carrying the
+ * redacted tail of stderr (or with the stdout destination's own error).
+ */
+export async function runTool(tool: NativeTool, args: string[], options: RunOptions = {}): Promise<void> {
+  const child = spawn(tool.path, args, {
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal: options.signal,
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-MAX_STDERR);
+  });
+  const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+      reject(new OperationError(redactText(`${tool.name} ${how}: ${stderr.trim() || '(no error output)'}`)));
+    });
+  });
+  try {
+    await Promise.all([options.stdout ? pipeline(child.stdout, options.stdout, { end: false }) : child.stdout.resume(), exited]);
+  } catch (err) {
+    // Not started (spawn failed) means nothing to wait for; otherwise stop it and wait until it is gone.
+    if (child.pid !== undefined) {
+      child.kill();
+      await gone;
+    }
+    throw err;
+  }
+}
