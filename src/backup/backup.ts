@@ -22,8 +22,8 @@ export interface BackupOptions {
   name?: string;
   kind?: BackupKind;
   tables?: string[];
-  /** Called with the number of raw dump bytes so far. */
-  onProgress?: (rawBytes: number) => void;
+  /** Called with the raw dump bytes so far and the database's size on disk (an estimate of the total, when known). */
+  onProgress?: (rawBytes: number, estimatedBytes: number | null) => void;
 }
 
 const RAW_EXTENSION: Record<string, string> = { 'pg_dump-custom': 'pgdump', 'mysql-sql': 'sql', 'sqlite-db': 'sqlite' };
@@ -44,12 +44,15 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     }
     const started = new Date();
     const server = await engine.serverVersion();
-    const fingerprint = (await engine.introspect()).fingerprint;
+    const model = await engine.introspect();
+    const fingerprint = model.fingerprint;
+    const sizes = model.tables.map((t) => t.stats.sizeBytes);
+    const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
 
     const raw = new PassThrough();
     const rawMeasure = new Measure();
     const storedMeasure = new Measure();
-    if (options.onProgress) rawMeasure.on('data', () => options.onProgress!(rawMeasure.bytes));
+    if (options.onProgress) rawMeasure.on('data', () => options.onProgress!(rawMeasure.bytes, estimatedBytes));
     const stages = [rawMeasure, compressor(setup.compression), ...(setup.recipients ? [encryptor(setup.recipients)] : []), storedMeasure];
 
     // Each engine has one dump format, so the data file's name is known before the dump starts.

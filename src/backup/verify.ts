@@ -41,11 +41,17 @@ export function contentDifferences(expected: TableContent[], actual: TableConten
   return problems;
 }
 
+export interface VerifyOptions {
+  /** Extra checks run on the restored scratch database before it is dropped (level restore); each returns problems. */
+  checkRestored?: (restored: Engine) => Promise<string[]>;
+}
+
 export async function verifyBackup(
   source: Engine | null,
   setup: BackupSetup,
   nameOrLatest: string,
   level: VerifyLevel,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const { repository } = setup;
   const lock = await repository.lock(setup.lockWaitMs);
@@ -68,7 +74,7 @@ export async function verifyBackup(
         } else {
           if (!source) throw new DbwardError('NEEDS_DATABASE', 'Verification at level restore needs a connection to the database server.');
           const restoreStarted = Date.now();
-          problems = await restoreIntoScratch(source, setup, manifest, workDir);
+          problems = await restoreIntoScratch(source, setup, manifest, workDir, options.checkRestored);
           restoreMs = Date.now() - restoreStarted;
           details.push(problems.length ? 'restore: FAILED' : `restore: ${manifest.tables.length} tables match row counts and content checksums`);
         }
@@ -98,7 +104,13 @@ export async function verifyBackup(
 }
 
 /** Restore into a scratch database beside the source, compare, and always drop it. */
-async function restoreIntoScratch(source: Engine, setup: BackupSetup, manifest: Manifest, workDir: string): Promise<string[]> {
+async function restoreIntoScratch(
+  source: Engine,
+  setup: BackupSetup,
+  manifest: Manifest,
+  workDir: string,
+  checkRestored: VerifyOptions['checkRestored'],
+): Promise<string[]> {
   if (source.name !== manifest.engine) {
     throw new DbwardError('ENGINE_MISMATCH', `Backup "${manifest.name}" is a ${manifest.engine} backup; the database is ${source.name}.`, { exitCode: 2 });
   }
@@ -116,6 +128,7 @@ async function restoreIntoScratch(source: Engine, setup: BackupSetup, manifest: 
         const fingerprint = (await restored.introspect()).fingerprint;
         if (fingerprint !== manifest.schemaFingerprint) problems.push('schema fingerprint of the restored database differs from the manifest');
       }
+      if (checkRestored) problems.push(...(await checkRestored(restored)));
       return problems;
     } finally {
       await restored.close();

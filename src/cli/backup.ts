@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { createBackup } from '../backup/backup.js';
+import { runDrill } from '../backup/drill.js';
 import type { VerifyLevel } from '../backup/manifest.js';
 import { pruneBackups } from '../backup/prune.js';
 import { databaseNameOf, restoreBackup } from '../backup/restore.js';
@@ -89,7 +90,11 @@ export function registerBackup(program: Command, run: Run): void {
                 name,
                 kind,
                 tables: opts.table,
-                onProgress: (bytes) => progress.update(`${formatBytes(bytes)} dumped, ${formatBytes(bytes / Math.max(0.001, (Date.now() - started) / 1000))}/s`),
+                onProgress: (bytes, estimated) => {
+                  const rate = bytes / Math.max(0.001, (Date.now() - started) / 1000);
+                  const eta = estimated && estimated > bytes ? `, ETA ~${Math.ceil((estimated - bytes) / rate)}s` : '';
+                  progress.update(`${formatBytes(bytes)} dumped${estimated ? ` of ~${formatBytes(estimated)}` : ''}, ${formatBytes(rate)}/s${eta}`);
+                },
               }),
             ),
           (m) => ({ backup: m.name, kind: m.kind, storedBytes: m.sizes.stored, tables: m.tables.length }),
@@ -204,6 +209,34 @@ export function registerBackup(program: Command, run: Run): void {
           ].join('\n'),
         );
         return ExitCode.ok;
+      });
+    });
+
+  program
+    .command('drill')
+    .description('restore test: verify latest at level restore, run the drill queries, check RTO and RPO objectives (backup.drill)')
+    .action(async (_opts, command: Command) => {
+      const out = outputFor(globalsOf(command));
+      await run(out, async () => {
+        const p = await prepare(command, out);
+        const result = await runOperation(
+          scope(p),
+          'drill',
+          () => withEngine(p, (engine) => runDrill(engine, p.setup, p.ctx.config.values.backup?.drill)),
+          (r) => ({ backup: r.backup, ok: r.ok, rtoSeconds: r.rtoSeconds, rpoSeconds: r.rpoSeconds, failures: r.failures }),
+        );
+        const seconds = (s: number | null) => (s === null ? '?' : `${s.toFixed(1)} s`);
+        out.result(result, () =>
+          [
+            `${result.ok ? 'drill passed' : out.paint.red('DRILL FAILED')}: backup ${result.backup}`,
+            `  restore verified: ${result.verification.ok ? 'yes' : 'no'}`,
+            ...result.queries.map((q) => `  ${q.ok ? 'ok  ' : 'FAIL'} ${q.sql} → ${q.value ?? '-'}${q.problem ? ` (${q.problem})` : ''}`),
+            `  RTO ${seconds(result.rtoSeconds)}${result.objectives.rtoSeconds !== null ? ` (objective ${result.objectives.rtoSeconds} s)` : ''}`,
+            `  RPO ${seconds(result.rpoSeconds)}${result.objectives.rpoSeconds !== null ? ` (objective ${result.objectives.rpoSeconds} s)` : ''}`,
+            ...result.failures.map((f) => `  ${f}`),
+          ].join('\n'),
+        );
+        return result.ok ? ExitCode.ok : ExitCode.verification;
       });
     });
 

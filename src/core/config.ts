@@ -49,6 +49,30 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /** `dbward drill`: queries that must hold on the restored copy, and recovery objectives. */
+        drill: z
+          .object({
+            queries: z
+              .array(
+                z
+                  .object({
+                    /** A read-only query; its first column of the first row is compared as a number. */
+                    sql: z.string().min(1),
+                    min: z.number().optional(),
+                    max: z.number().optional(),
+                    equals: z.number().optional(),
+                  })
+                  .strict()
+                  .refine((q) => q.min !== undefined || q.max !== undefined || q.equals !== undefined, 'needs min, max or equals'),
+              )
+              .optional(),
+            /** Recovery time objective: the restore must take at most this long. */
+            rtoSeconds: z.number().positive().optional(),
+            /** Recovery point objective: the newest backup must be at most this old. */
+            rpoSeconds: z.number().positive().optional(),
+          })
+          .strict()
+          .optional(),
         /** Which backups `dbward prune` keeps (see src/backup/retention.ts). */
         retention: retentionPolicySchema.optional(),
         /** Seconds to wait for another operation on the same repository and database. Default 60. */

@@ -61,9 +61,13 @@ export class Output {
   progress(label: string): Progress {
     const active = !this.json && Boolean(this.streams.stderr.isTTY);
     const stderr = this.streams.stderr;
+    let last = 0;
     return {
       update(text: string) {
-        if (active) stderr.write(`\r\x1b[2K${label} ${redactText(text)}`);
+        // At most ten redraws a second, however fast the work reports.
+        if (!active || Date.now() - last < 100) return;
+        last = Date.now();
+        stderr.write(`\r\x1b[2K${label} ${redactText(text)}`);
       },
       done() {
         if (active) stderr.write('\r\x1b[2K');

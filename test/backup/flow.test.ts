@@ -82,6 +82,35 @@ describe.each(ALL_ENGINES)('backups on %s', (engineName: TestEngine) => {
     expect(listed.backups[0]!.lastVerification).toMatchObject({ level, ok: true });
   });
 
+  it('drills: restore test with queries and objectives, failing when a query or an objective is missed', async () => {
+    const track = engineName === 'postgres' ? 'track' : 'Track';
+    const config = (drill: unknown) =>
+      fs.writeFileSync(path.join(cwd, 'dbward.config.json'), JSON.stringify({ backup: { repository: 'repo', lockWaitSeconds: 30, drill } }));
+    try {
+      config({ queries: [{ sql: `SELECT COUNT(*) FROM ${track}`, min: 3503 }], rtoSeconds: 600, rpoSeconds: 3600 });
+      const ok = await cli(['drill', '--json']);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      const passed = parseJson<{ ok: boolean; queries: { value: number }[]; rtoSeconds: number; rpoSeconds: number }>(ok);
+      expect(passed.queries[0]!.value).toBe(3503);
+      expect(passed.rtoSeconds).toBeGreaterThan(0);
+      expect(passed.rpoSeconds).toBeGreaterThanOrEqual(0);
+
+      config({ queries: [{ sql: `SELECT COUNT(*) FROM ${track}`, equals: 1 }], rpoSeconds: 0.001 });
+      const failed = await cli(['drill']);
+      expect(failed.status).toBe(4);
+      expect(failed.stdout).toMatch(/DRILL FAILED/);
+      expect(failed.stdout).toMatch(/3503 ≠ 1/);
+      expect(failed.stdout).toMatch(/RPO missed/);
+
+      config({ queries: [{ sql: 'SELECT 1' }] });
+      const bad = await cli(['drill']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/backup\.drill\.queries\.0.*needs min, max or equals/);
+    } finally {
+      fs.writeFileSync(path.join(cwd, 'dbward.config.json'), JSON.stringify({ backup: { repository: 'repo', lockWaitSeconds: 30 } }));
+    }
+  });
+
   it('restores --to an empty database with the same fingerprint and table contents', async () => {
     const target = await createDatabase(engineName);
     extra.push(target);
