@@ -1,5 +1,5 @@
 // The newcomer's demo: create a small shop database in demo/shop.db (SQLite, the embedded default),
-// then run `dbward doctor` and `dbward inspect` on it. Run with `npm run demo` after `npm ci`.
+// then run `dbward doctor`, `inspect`, `backup`, `verify latest` and `backups` on it. Run with `npm run demo` after `npm ci`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,5 +27,12 @@ console.log('\n$ DATABASE_URL=file:./demo/shop.db dbward doctor');
 const doctor = dbward('doctor');
 if (doctor !== 0) console.log('\n(doctor found problems above: install what it names; the demo goes on)');
 
-console.log('\n$ DATABASE_URL=file:./demo/shop.db dbward inspect');
-process.exitCode = dbward('inspect');
+const steps = [['inspect'], ['backup'], ['verify', 'latest'], ['backups']];
+for (const args of steps) {
+  console.log(`\n$ DATABASE_URL=file:./demo/shop.db dbward ${args.join(' ')}`);
+  const status = dbward(...args);
+  if (status !== 0) {
+    process.exitCode = status;
+    break;
+  }
+}

@@ -29,19 +29,26 @@ export interface BackupOptions {
 const RAW_EXTENSION: Record<string, string> = { 'pg_dump-custom': 'pgdump', 'mysql-sql': 'sql', 'sqlite-db': 'sqlite' };
 
 export async function createBackup(engine: Engine, setup: BackupSetup, options: BackupOptions = {}): Promise<Manifest> {
-  const name = validateBackupName(options.name ?? defaultBackupName());
+  const requested = options.name === undefined ? null : validateBackupName(options.name);
   const kind = options.kind ?? 'full';
   const { repository } = setup;
   const driver = await backupDriverFor(engine.name);
 
   const lock = await repository.lock(setup.lockWaitMs);
   let workDir: string | null = null;
+  let name: string | null = null;
   try {
     await repository.cleanupIncomplete();
     workDir = repository.workDir();
-    if ((await repository.storage.list(`${repository.databaseId}/`)).includes(`${repository.databaseId}/${name}/`)) {
-      throw new DbwardError('BACKUP_EXISTS', `A backup named "${name}" already exists.`, { exitCode: 2, hint: 'Choose another name.' });
+    const taken = new Set(await repository.storage.list(`${repository.databaseId}/`));
+    const isTaken = (n: string) => taken.has(`${repository.databaseId}/${n}/`);
+    if (requested !== null && isTaken(requested)) {
+      throw new DbwardError('BACKUP_EXISTS', `A backup named "${requested}" already exists.`, { exitCode: 2, hint: 'Choose another name.' });
     }
+    // Default names are the UTC second; a second backup within the same second gets a suffix.
+    let chosen = requested ?? defaultBackupName();
+    for (let i = 2; isTaken(chosen); i++) chosen = `${defaultBackupName()}-${i}`;
+    name = chosen;
     const started = new Date();
     const server = await engine.serverVersion();
     const model = await engine.introspect();
@@ -111,7 +118,8 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     await repository.storage.putSmall(repository.key(name, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   } catch (err) {
-    if (!(err instanceof DbwardError && err.code === 'BACKUP_EXISTS')) await repository.remove(name).catch(() => undefined);
+    // Only a backup this run started is removed (name is set once the name is known to be free).
+    if (name !== null) await repository.remove(name).catch(() => undefined);
     throw describeFailure(err, repository.storage.location);
   } finally {
     if (workDir) repository.removeWorkDir(workDir);
