@@ -80,7 +80,7 @@ export async function verifyBackup(
         }
       } catch (err) {
         // A damaged dump, a wrong key, a failed restore: the backup is not proven restorable.
-        if (err instanceof DbwardError && ['CONFIG', 'NEEDS_DATABASE', 'ENGINE_MISMATCH'].includes(err.code)) throw err;
+        if (err instanceof DbwardError && ['CONFIG', 'NEEDS_DATABASE', 'ENGINE_MISMATCH', 'SCRATCH_UNAVAILABLE'].includes(err.code)) throw err;
         problems = [errorMessage(err)];
       } finally {
         repository.removeWorkDir(workDir);
@@ -115,7 +115,12 @@ async function restoreIntoScratch(
     throw new DbwardError('ENGINE_MISMATCH', `Backup "${manifest.name}" is a ${manifest.engine} backup; the database is ${source.name}.`, { exitCode: 2 });
   }
   const driver = await backupDriverFor(manifest.engine);
-  const scratch = await driver.createDatabase(source, `dbward_verify_${randomBytes(5).toString('hex')}`);
+  const scratch = await driver.createDatabase(source, `dbward_verify_${randomBytes(5).toString('hex')}`).catch((err: unknown) => {
+    throw new DbwardError('SCRATCH_UNAVAILABLE', `Cannot create a scratch database to restore into: ${errorMessage(err)}`, {
+      hint: 'Grant the user the right to create databases (doctor shows it), or verify at --level structure.',
+      cause: err,
+    });
+  });
   try {
     await driver.restore(scratch, await openRawDump(setup.repository, manifest, setup.identityFile), { workDir });
     const restored = await connect(scratch, { deadlineMs: 10_000 });

@@ -123,3 +123,63 @@ describe('age encryption', () => {
     }
   });
 });
+
+describe('missing tools and secrets', () => {
+  let cwd: string;
+  let db: TestDatabase;
+  const user = `dbw_bk_${Date.now().toString(36)}`;
+  const password = `Bk-${Math.random().toString(36).slice(2)}-Secret!`;
+
+  beforeAll(async () => {
+    cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'dbward.config.json'), JSON.stringify({ backup: { repository: 'repo' } }));
+    db = await createDatabase('mysql');
+    runSql(db, 'CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO t VALUES (1, \'x\');');
+    const { mysqlAdmin } = await import('../helpers/databases.js');
+    await mysqlAdmin(async (c) => {
+      for (const host of ['%', 'localhost', '127.0.0.1']) {
+        await c.query(`CREATE USER '${user}'@'${host}' IDENTIFIED BY '${password}'`);
+        await c.query(`GRANT ALL ON \`${db.name}\`.* TO '${user}'@'${host}'`);
+        await c.query(`GRANT RELOAD, PROCESS ON *.* TO '${user}'@'${host}'`);
+      }
+    });
+  });
+  afterAll(async () => {
+    const { mysqlAdmin } = await import('../helpers/databases.js');
+    await mysqlAdmin(async (c) => {
+      for (const host of ['%', 'localhost', '127.0.0.1']) await c.query(`DROP USER IF EXISTS '${user}'@'${host}'`);
+    });
+    await db.drop();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('keeps the password out of output, manifest, RESTORE.txt and the audit log', async () => {
+    const url = `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:3306/${db.name}`;
+    const runs = [
+      await runCli(['backup', 'withpw', '--json'], { cwd, env: { DATABASE_URL: url } }),
+      await runCli(['verify', 'withpw', '--level', 'structure'], { cwd, env: { DATABASE_URL: url } }),
+      await runCli(['backups', '--json'], { cwd, env: { DATABASE_URL: url } }),
+      // this user may not create databases: restore-level verification says so (exit 1), it is not a damaged backup (4)
+      await runCli(['verify', 'withpw', '--level', 'restore'], { cwd, env: { DATABASE_URL: url } }),
+    ];
+    expect(runs.map((r) => r.status), runs.map((r) => r.stdout + r.stderr).join('\n')).toEqual([0, 0, 0, 1]);
+    expect(runs[3]!.stderr).toMatch(/Cannot create a scratch database/);
+    expect(runs[3]!.stderr).toMatch(/hint: Grant the user/);
+    const files = execFileSync('find', [cwd, '-type', 'f']).toString().trim().split('\n');
+    const texts = [...runs.flatMap((r) => [r.stdout, r.stderr]), ...files.filter((f) => !/\.zst$/.test(f)).map((f) => fs.readFileSync(f, 'utf8'))];
+    expect(files.some((f) => f.endsWith('manifest.json')) && files.some((f) => f.endsWith('RESTORE.txt')) && files.some((f) => f.endsWith('audit.log'))).toBe(true);
+    for (const text of texts) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(encodeURIComponent(password));
+    }
+  });
+
+  it('fails clearly when zstd is missing, and lists nothing', async () => {
+    const r = await runCli(['backup', 'nozstd'], { cwd, env: { DATABASE_URL: db.url, PATH: '/usr/local/nonexistent' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/(zstd|mariadb-dump|mysqldump).*(not installed|not found)/i);
+    expect(r.stderr).toMatch(/hint:.*(apt-get install|Install)/);
+    const listed = parseJson<{ backups: { name: string }[] }>(await runCli(['backups', '--json'], { cwd, env: { DATABASE_URL: db.url } }));
+    expect(listed.backups.map((b) => b.name)).not.toContain('nozstd');
+  });
+});
