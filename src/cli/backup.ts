@@ -16,6 +16,7 @@ import { parseDatabaseUrl } from '../core/url.js';
 import type { Engine } from '../engines/engine.js';
 import { connect } from '../engines/index.js';
 import { connectOptionsFor, contextFor, globalsOf, outputFor } from './shared.js';
+import { formatBytes } from './format.js';
 
 type Run = (out: Output, fn: () => Promise<number>) => Promise<void>;
 
@@ -41,13 +42,6 @@ async function withEngine<T>(p: Prepared, fn: (engine: Engine) => Promise<T>): P
 
 const scope = (p: Prepared) => ({ auditLogPath: p.ctx.auditLogPath, target: p.ctx.target.redacted });
 
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) [v, i] = [v / 1024, i + 1];
-  return `${i ? v.toFixed(1) : v} ${units[i]}`;
-}
 
 function age(iso: string, now = Date.now()): string {
   const s = Math.max(0, (now - Date.parse(iso)) / 1000);

@@ -1,18 +1,8 @@
 /** Human rendering of the schema model for `dbward inspect`. JSON output is the model itself. */
 import type { Painter } from '../core/output.js';
 import type { SchemaModel, Table } from '../schema/model.js';
+import { formatBytes } from './format.js';
 
-function formatBytes(n: number | null): string {
-  if (n === null) return '?';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 const qualified = (schema: string, name: string, engine: SchemaModel['engine']) =>
   engine === 'postgres' ? `${schema}.${name}` : name;

@@ -29,11 +29,6 @@ export function isSecretParam(name: string): boolean {
   return SECRET_PARAM.test(name);
 }
 
-/** Redact one URL: password in userinfo and values of secret-looking query parameters. */
-export function redactUrl(raw: string): string {
-  return redactText(raw);
-}
-
 // scheme://user:password@  — the password runs to the last '@' before the host part.
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"]*):([^\s@'"]*)@/gi;
 // ?key=value or &key=value

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../core/errors.js';
-import { DIR_MODE, FILE_MODE, ensureSecureDir, fsyncDir, writeFileAtomic } from '../core/fsx.js';
+import { FILE_MODE, ensureSecureDir, fsyncDir, writeFileAtomic } from '../core/fsx.js';
 import type { Storage } from './storage.js';
 
 export class LocalStorage implements Storage {
@@ -93,11 +93,5 @@ export class LocalStorage implements Storage {
     } catch {
       return null;
     }
-  }
-
-  /** Ensure the repository root exists with mode 0750. */
-  init(): void {
-    ensureSecureDir(this.location);
-    if ((fs.statSync(this.location).mode & 0o777 & ~DIR_MODE) !== 0) fs.chmodSync(this.location, DIR_MODE);
   }
 }
