@@ -174,6 +174,26 @@ describe('missing tools and secrets', () => {
     }
   });
 
+  it('fails clearly when another operation holds the repository longer than the configured wait', async () => {
+    const { BackupRepository } = await import('../../src/backup/repository.js');
+    const { LocalStorage } = await import('../../src/storage/local.js');
+    const { databaseId } = await import('../../src/backup/names.js');
+    const { parseDatabaseUrl } = await import('../../src/core/url.js');
+    const repository = new BackupRepository(new LocalStorage(path.join(cwd, 'repo')), databaseId(parseDatabaseUrl(db.url)));
+    const held = await repository.lock(0);
+    fs.writeFileSync(path.join(cwd, 'dbward.config.json'), JSON.stringify({ backup: { repository: 'repo', lockWaitSeconds: 1 } }));
+    try {
+      const r = await runCli(['backup', 'blocked'], { cwd, env: { DATABASE_URL: db.url } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/backup repository .* is held by process \d+/);
+      expect(r.durationMs).toBeGreaterThanOrEqual(1000);
+    } finally {
+      held.release();
+      fs.writeFileSync(path.join(cwd, 'dbward.config.json'), JSON.stringify({ backup: { repository: 'repo' } }));
+    }
+    expect((await runCli(['backup', 'unblocked'], { cwd, env: { DATABASE_URL: db.url } })).status).toBe(0);
+  });
+
   it('fails clearly when zstd is missing, and lists nothing', async () => {
     const r = await runCli(['backup', 'nozstd'], { cwd, env: { DATABASE_URL: db.url, PATH: '/usr/local/nonexistent' } });
     expect(r.status).toBe(1);

@@ -126,6 +126,20 @@ describe.each(ALL_ENGINES)('backups on %s', (engineName: TestEngine) => {
     expect(again.stderr).toMatch(/is not empty/);
   });
 
+  it('restores only the named tables --to another database', async () => {
+    const target = await createDatabase(engineName);
+    extra.push(target);
+    const genre = engineName === 'postgres' ? 'genre' : 'Genre';
+    const r = await cli(['restore', 'first', '--to', target.url, '--table', genre, '--json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const restored = await contents(target.url);
+    expect(restored.tables.map((t) => t.name)).toEqual([genre]);
+    expect(restored.tables[0]).toEqual(first.tables.find((t) => t.name === genre));
+    const refused = await cli(['restore', 'first', '--table', genre]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--table restores into another database only/);
+  });
+
   it('can be restored by hand with the commands in RESTORE.txt', async () => {
     const dir = path.join(repoDir(), first.databaseId, 'first');
     const note = fs.readFileSync(path.join(dir, 'RESTORE.txt'), 'utf8');
