@@ -87,7 +87,12 @@ export async function restoreBackup(source: Engine, setup: BackupSetup, nameOrLa
     try {
       const workDir = setup.repository.workDir();
       try {
-        await driver.restore(beside, await openRawDump(setup.repository, manifest, setup.identityFile), { tables: options.tables, workDir });
+        await driver.restore(beside, await openRawDump(setup.repository, manifest, setup.identityFile), {
+          tables: options.tables,
+          workDir,
+          // Over the source, owners and privileges come back as they were; elsewhere the roles may not exist.
+          preserveOwnership: !options.to,
+        });
       } finally {
         setup.repository.removeWorkDir(workDir);
       }

@@ -56,8 +56,12 @@ export interface BackupDriver {
    * VerificationError when the dump is damaged.
    */
   checkStructure(input: Readable, options: { workDir: string }): Promise<string>;
-  /** Restore a raw dump read from `input` into the existing, empty database `target`. */
-  restore(target: ConnectionTarget, input: Readable, options: { tables?: string[]; workDir: string }): Promise<void>;
+  /**
+   * Restore a raw dump read from `input` into the existing, empty database `target`. With
+   * preserveOwnership (restoring on the source's own server), owners and privileges are restored as
+   * dumped; otherwise they are left to the connecting user, since the roles may not exist there.
+   */
+  restore(target: ConnectionTarget, input: Readable, options: { tables?: string[]; workDir: string; preserveOwnership?: boolean }): Promise<void>;
   /** Per-table counts and checksums of a live database, computed exactly as at dump time. */
   tableContents(engine: Engine, tables?: string[]): Promise<TableContent[]>;
   /** Create an empty database beside `near` (same server, or a file in the same directory). */

@@ -287,8 +287,9 @@ export const postgresBackup: BackupDriver = {
     });
   },
 
-  async restore(target, input, { tables, workDir }) {
+  async restore(target, input, { tables, workDir, preserveOwnership }) {
     const server = serverTarget(target);
+    const ownership = preserveOwnership ? [] : ['--no-owner', '--no-acl'];
     const tool = await requireTool('pg_restore');
     const env = libpqEnv(server);
     await withTempFile(workDir, input, async (file) => {
@@ -296,7 +297,7 @@ export const postgresBackup: BackupDriver = {
       // already exist: a data-only dump is restored by one process, in pg_dump's dependency order.
       const jobs = (await readToc(tool, file)).definitions ? 2 : 1;
       for (const selection of restoreSelections(tables)) {
-        const args = ['--no-owner', '--no-acl', '--exit-on-error', `--jobs=${jobs}`, ...selection, ...connectionArgs(server), file];
+        const args = [...ownership, '--exit-on-error', `--jobs=${jobs}`, ...selection, ...connectionArgs(server), file];
         await runTool(tool, args, { env });
       }
     });
