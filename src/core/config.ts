@@ -32,6 +32,24 @@ export const configSchema = z
     environment: z.enum(['development', 'test', 'staging', 'production']).optional(),
     /** Path of the audit log, relative to the config file's directory. Default .dbward/audit.log. */
     auditLog: z.string().min(1).optional(),
+    migrations: z
+      .object({
+        /** Folder of migrations, relative to the config file. Default: prisma/migrations when it exists, else migrations. */
+        dir: z.string().min(1).optional(),
+        /** prisma: <timestamp>_<name>/migration.sql + migration_lock.toml; sql: <version>_<name>.sql or <version>_<name>/up.sql (+ down.sql). Default: detected. */
+        layout: z.enum(['prisma', 'sql']).optional(),
+        /** Take a verified backup before `migrate up` (always in production). */
+        backupBeforeUp: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    seed: z
+      .object({
+        /** Seed file (YAML, JSON, or a TS/JS module), relative to the config file. */
+        file: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     backup: z
       .object({
         /** Directory of the backup repository, relative to the config file's directory. Default .dbward/backups. */
