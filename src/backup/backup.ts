@@ -57,7 +57,7 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
 
     const raw = new PassThrough();
-    const rawMeasure = new Measure();
+    const rawMeasure = new Measure({ hash: false }); // the raw size is recorded; only stored bytes are hashed
     const storedMeasure = new Measure();
     if (options.onProgress) rawMeasure.on('data', () => options.onProgress!(rawMeasure.bytes, estimatedBytes));
     const stages = [rawMeasure, compressor(setup.compression), ...(setup.recipients ? [encryptor(setup.recipients)] : []), storedMeasure];

@@ -1,0 +1,38 @@
+/**
+ * The pieces of a dbward backup, each alone, through dbward's own code (dist/, so `npm run build`
+ * first), for the breakdown of where the time goes:
+ *
+ *   node bench/lib/pieces.mjs checksums URL          the per-table counts and checksums only
+ *   node bench/lib/pieces.mjs dump URL WORKDIR       the driver's dump (dump + checksums in one
+ *                                                    snapshot) into a byte counter: no compression,
+ *                                                    no hashing, no storage
+ *
+ * Prints one JSON line.
+ */
+import { Writable } from 'node:stream';
+import { backupDriverFor } from '../../dist/engines/backup-drivers.js';
+import { connect } from '../../dist/engines/index.js';
+
+const [what, url, workDir] = process.argv.slice(2);
+const engine = await connect(url);
+try {
+  const driver = await backupDriverFor(engine.name);
+  if (what === 'checksums') {
+    const tables = await driver.tableContents(engine);
+    console.log(JSON.stringify({ tables: tables.length, rows: tables.reduce((n, t) => n + t.rows, 0) }));
+  } else if (what === 'dump') {
+    let bytes = 0;
+    const sink = new Writable({
+      write(chunk, _encoding, callback) {
+        bytes += chunk.length;
+        callback();
+      },
+    });
+    const info = await driver.dump(engine, sink, { kind: 'full', workDir });
+    console.log(JSON.stringify({ bytes, tables: info.tables.length, sameSnapshot: info.sameSnapshot }));
+  } else {
+    throw new Error(`unknown piece "${what}"`);
+  }
+} finally {
+  await engine.close();
+}
