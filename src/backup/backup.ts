@@ -3,7 +3,6 @@
  * atomically. A failure anywhere leaves no manifest, so the backup does not exist; the next run removes
  * the leftovers.
  */
-import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DbwardError, OperationError } from '../core/errors.js';
 import { describeTarget } from '../core/url.js';
@@ -56,7 +55,6 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const sizes = model.tables.map((t) => t.stats.sizeBytes);
     const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
 
-    const raw = new PassThrough();
     const rawMeasure = new Measure({ hash: false }); // the raw size is recorded; only stored bytes are hashed
     const storedMeasure = new Measure();
     if (options.onProgress) rawMeasure.on('data', () => options.onProgress!(rawMeasure.bytes, estimatedBytes));
@@ -68,13 +66,13 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const dataFile = `${rawName}.${setup.compression === 'zstd' ? 'zst' : 'gz'}${setup.recipients ? '.age' : ''}`;
 
     const results = await Promise.allSettled([
-      driver.dump(engine, raw, { kind, tables: options.tables, workDir }),
-      pipeline([raw, ...stages]),
+      driver.dump(engine, rawMeasure, { kind, tables: options.tables, workDir }),
+      pipeline(stages),
       repository.storage.put(repository.key(name, dataFile), storedMeasure),
     ]);
     const failure = results.find((r) => r.status === 'rejected');
     if (failure) {
-      for (const s of [raw, ...stages]) s.destroy();
+      for (const s of stages) s.destroy();
       throw failure.reason;
     }
     const info = (results[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof driver.dump>>>).value;
