@@ -71,7 +71,7 @@ export function fingerprintOf(parts: SchemaParts): string {
  * appears as a schema, so the same DDL gives the same fingerprint in any database. References to other
  * databases are kept.
  */
-function withoutDatabaseName(parts: SchemaParts): SchemaParts {
+export function withoutDatabaseName(parts: SchemaParts): SchemaParts {
   const schema = (name: string): string => (name === parts.database ? '' : name);
   return {
     ...parts,
