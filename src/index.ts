@@ -20,3 +20,5 @@ export { decideRetention, retentionPolicySchema, type RetentionPolicy } from './
 export { backupSetup, type BackupSetup } from './backup/setup.js';
 export type { Manifest } from './backup/manifest.js';
 export { VERSION } from './version.js';
+export * from './seed/index.js';
+export { diffSchemas, type SchemaDifference } from './schema/diff.js';

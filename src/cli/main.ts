@@ -11,6 +11,7 @@ import { registerBackup } from './backup.js';
 import { registerDoctor } from './doctor.js';
 import { registerInspect } from './inspect.js';
 import { registerLog } from './log.js';
+import { registerSeed } from './seed.js';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
 
   registerDoctor(program, run);
   registerInspect(program, run);
+  registerSeed(program, run);
   registerBackup(program, run);
   registerLog(program, run);
 

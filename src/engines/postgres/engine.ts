@@ -48,13 +48,26 @@ export function lockKey(name: string): bigint {
  * A client checked out of the pool, with an 'error' listener for as long as we hold it: pg-pool
  * removes its own listener on checkout, and a server-side termination would otherwise crash the process.
  */
-async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; lost: () => Error | undefined }> {
+async function checkout(pool: pg.Pool): Promise<{
+  client: pg.PoolClient;
+  lost: () => Error | undefined;
+  /** Give the client back (destroying it when told), removing our listener so none pile up on pooled clients. */
+  release: (destroy?: Error | boolean) => void;
+}> {
   const client = await pool.connect();
   let lost: Error | undefined;
-  client.on('error', (err) => {
+  const onError = (err: Error) => {
     lost = err;
-  });
-  return { client, lost: () => lost };
+  };
+  client.on('error', onError);
+  return {
+    client,
+    lost: () => lost,
+    release: (destroy) => {
+      client.off('error', onError);
+      client.release(destroy);
+    },
+  };
 }
 
 export class PostgresEngine implements Engine {
@@ -73,7 +86,7 @@ export class PostgresEngine implements Engine {
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const { client, lost } = await checkout(this.pool);
+    const { client, lost, release } = await checkout(this.pool);
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -86,14 +99,14 @@ export class PostgresEngine implements Engine {
       });
       throw err;
     } finally {
-      client.release(broken ?? lost());
+      release(broken ?? lost());
     }
   }
 
   async lock(name: string, options: LockOptions = {}): Promise<LockHandle> {
     const key = lockKey(name).toString();
     const deadline = Date.now() + (options.waitMs ?? 0);
-    const { client, lost } = await checkout(this.pool);
+    const { client, lost, release } = await checkout(this.pool);
     try {
       for (;;) {
         const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
@@ -103,7 +116,7 @@ export class PostgresEngine implements Engine {
         await sleep(Math.min(LOCK_POLL_MS, remaining));
       }
     } catch (err) {
-      client.release(lost() ?? (err instanceof LockBusyError ? undefined : true));
+      release(lost() ?? (err instanceof LockBusyError ? undefined : true));
       throw err;
     }
     const handle: LockHandle = {
@@ -113,10 +126,10 @@ export class PostgresEngine implements Engine {
         if (!this.locks.delete(handle)) return;
         try {
           if (!lost()) await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
-          client.release(lost());
+          release(lost());
         } catch {
           // Dropping the session frees every lock it holds, so the lock is released either way.
-          client.release(true);
+          release(true);
         }
       },
     };
