@@ -9,11 +9,11 @@ import { describeTarget, type ConnectionTarget } from '../core/url.js';
 import { backupDriverFor } from '../engines/backup-drivers.js';
 import type { Engine } from '../engines/engine.js';
 import { connect } from '../engines/index.js';
-import { createBackup } from './backup.js';
 import type { Manifest } from './manifest.js';
 import { checksumDifferences, openRawDump } from './read.js';
+import { takeSafetyBackup } from './safety.js';
 import type { BackupSetup } from './setup.js';
-import { contentDifferences, verifyBackup } from './verify.js';
+import { contentDifferences } from './verify.js';
 
 export interface RestoreOptions {
   /** Restore into this other database (it must be empty) instead of over the source. */
@@ -74,11 +74,8 @@ export async function restoreBackup(source: Engine, setup: BackupSetup, nameOrLa
     if (damaged.length) throw new VerificationError(`Backup "${manifest.name}" is damaged; nothing was restored.`, damaged.join('; '));
     if (options.to) await refuseNonEmpty(target);
     else {
-      step('taking a safety backup of the current state');
-      safetyBackup = (await createBackup(source, setup, { name: `pre-restore-${manifest.name}-${Date.now().toString(36)}`.slice(0, 64) })).name;
-      step(`verifying safety backup ${safetyBackup}`);
-      const check = await verifyBackup(null, setup, safetyBackup, 'structure');
-      if (!check.ok) throw new VerificationError(`The safety backup ${safetyBackup} failed verification; nothing was restored.`, check.details.join('; '));
+      step('taking and verifying a safety backup of the current state');
+      safetyBackup = await takeSafetyBackup(source, setup, `pre-restore-${manifest.name}-${Date.now().toString(36)}`);
     }
 
     step('restoring beside the target');

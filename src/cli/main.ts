@@ -10,7 +10,9 @@ import { VERSION } from '../version.js';
 import { registerBackup } from './backup.js';
 import { registerDoctor } from './doctor.js';
 import { registerInspect } from './inspect.js';
+import { registerInit } from './init.js';
 import { registerLog } from './log.js';
+import { registerMigrate } from './migrate.js';
 import { registerSeed } from './seed.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
 
   registerDoctor(program, run);
   registerInspect(program, run);
+  registerInit(program, run);
+  registerMigrate(program, run);
   registerSeed(program, run);
   registerBackup(program, run);
   registerLog(program, run);

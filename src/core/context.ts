@@ -65,10 +65,7 @@ export async function createContext(options: ContextOptions): Promise<CommandCon
   // SQLite paths in the config file are relative to the config file; elsewhere to cwd.
   const target = parseDatabaseUrl(raw, { cwd: urlSource === 'config file' ? config.root : options.cwd });
 
-  const nodeEnv = options.env.NODE_ENV;
-  const environment =
-    config.values.environment ??
-    (nodeEnv === 'production' || nodeEnv === 'test' || nodeEnv === 'staging' ? nodeEnv : 'development');
+  const environment = environmentOf(config, options.env);
 
   return {
     cwd: options.cwd,
@@ -80,6 +77,12 @@ export async function createContext(options: ContextOptions): Promise<CommandCon
     auditLogPath: path.resolve(config.root, config.values.auditLog ?? '.dbward/audit.log'),
     connectDeadlineMs: (config.values.connect?.deadlineSeconds ?? 30) * 1000,
   };
+}
+
+/** The environment: config `environment`, else NODE_ENV when it names one, else development. */
+export function environmentOf(config: LoadedConfig, env: NodeJS.ProcessEnv): CommandContext['environment'] {
+  const nodeEnv = env.NODE_ENV;
+  return config.values.environment ?? (nodeEnv === 'production' || nodeEnv === 'test' || nodeEnv === 'staging' ? nodeEnv : 'development');
 }
 
 /** Where the audit log is when no database is involved (e.g. `dbward log verify`). */
