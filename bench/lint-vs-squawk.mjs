@@ -3,13 +3,19 @@
 // Prints a Markdown table (per file: findings both tools report, only dbward, only squawk) and the
 // reason for every rule where they differ.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lintFiles, runsInTransaction } from '../dist/migrate/lint/lint.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// squawk is not a project dependency (its npm package pulls platform binaries that not every registry
+// mirror carries): install it beside the project first with `npm install --no-save squawk-cli@2.66.0`.
 const squawkBin = join(root, 'node_modules', '.bin', 'squawk');
+if (!existsSync(squawkBin)) {
+  console.error('squawk is not installed: run `npm install --no-save squawk-cli@2.66.0` first.');
+  process.exit(2);
+}
 const PG_VERSION = 15;
 
 /** squawk rule → the dbward rules that report the same hazard. */
