@@ -13,9 +13,7 @@ import { ExitCode, UsageError } from '../core/errors.js';
 import { runOperation } from '../core/operation.js';
 import type { Output } from '../core/output.js';
 import { parseDatabaseUrl } from '../core/url.js';
-import type { Engine } from '../engines/engine.js';
-import { connect } from '../engines/index.js';
-import { connectOptionsFor, contextFor, globalsOf, outputFor } from './shared.js';
+import { contextFor, globalsOf, outputFor, withEngine } from './shared.js';
 import { formatBytes } from './format.js';
 
 type Run = (out: Output, fn: () => Promise<number>) => Promise<void>;
@@ -29,15 +27,6 @@ interface Prepared {
 async function prepare(command: Command, out: Output): Promise<Prepared> {
   const ctx = await contextFor(globalsOf(command), out);
   return { ctx, setup: backupSetup(ctx), out };
-}
-
-async function withEngine<T>(p: Prepared, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await connect(p.ctx.target, connectOptionsFor(p.ctx, p.out));
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
 }
 
 const scope = (p: Prepared) => ({ auditLogPath: p.ctx.auditLogPath, target: p.ctx.target.redacted });
@@ -79,7 +68,7 @@ export function registerBackup(program: Command, run: Run): void {
           scope(p),
           'backup',
           () =>
-            withEngine(p, (engine) =>
+            withEngine(p.ctx, p.out, (engine) =>
               createBackup(engine, p.setup, {
                 name,
                 kind,
@@ -159,7 +148,7 @@ export function registerBackup(program: Command, run: Run): void {
         const result = await runOperation(
           scope(p),
           'verify',
-          () => (level === 'restore' ? withEngine(p, (engine) => verifyBackup(engine, p.setup, name, level)) : verifyBackup(null, p.setup, name, level)),
+          () => (level === 'restore' ? withEngine(p.ctx, p.out, (engine) => verifyBackup(engine, p.setup, name, level)) : verifyBackup(null, p.setup, name, level)),
           (r) => ({ backup: r.name, level: r.level, ok: r.ok, details: r.details }),
         );
         out.result(result, () => [`${result.ok ? 'verified' : out.paint.red('VERIFICATION FAILED')}: ${result.name} at level ${result.level}`, ...result.details.map((d) => `  ${d}`)].join('\n'));
@@ -190,7 +179,7 @@ export function registerBackup(program: Command, run: Run): void {
           scope(p),
           'restore',
           () =>
-            withEngine(p, (engine) =>
+            withEngine(p.ctx, p.out, (engine) =>
               restoreBackup(engine, p.setup, name, { to, tables: opts.table, confirmedDatabase: confirmed, onStep: (s) => out.note(`restore: ${s}`) }),
             ),
           (r) => ({ ...r }),
@@ -216,7 +205,7 @@ export function registerBackup(program: Command, run: Run): void {
         const result = await runOperation(
           scope(p),
           'drill',
-          () => withEngine(p, (engine) => runDrill(engine, p.setup, p.ctx.config.values.backup?.drill)),
+          () => withEngine(p.ctx, p.out, (engine) => runDrill(engine, p.setup, p.ctx.config.values.backup?.drill)),
           (r) => ({ backup: r.backup, ok: r.ok, rtoSeconds: r.rtoSeconds, rpoSeconds: r.rpoSeconds, failures: r.failures }),
         );
         const seconds = (s: number | null) => (s === null ? '?' : `${s.toFixed(1)} s`);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { runOperation } from '../core/operation.js';
 import type { Output } from '../core/output.js';
-import { connect } from '../engines/index.js';
 import { renderSchema } from './render-schema.js';
-import { connectOptionsFor, contextFor, globalsOf, outputFor } from './shared.js';
+import { contextFor, globalsOf, outputFor, withEngine } from './shared.js';
 
 export function registerInspect(program: Command, run: (out: Output, fn: () => Promise<number>) => Promise<void>): void {
   program
@@ -17,14 +16,7 @@ export function registerInspect(program: Command, run: (out: Output, fn: () => P
         const model = await runOperation(
           { auditLogPath: ctx.auditLogPath, target: ctx.target.redacted },
           'inspect',
-          async () => {
-            const engine = await connect(ctx.target, connectOptionsFor(ctx, out));
-            try {
-              return await engine.introspect(opts.table === undefined ? {} : { table: opts.table });
-            } finally {
-              await engine.close();
-            }
-          },
+          () => withEngine(ctx, out, (engine) => engine.introspect(opts.table === undefined ? {} : { table: opts.table })),
           (m) => ({ tables: m.tables.length, fingerprint: m.fingerprint, ...(opts.table ? { table: opts.table } : {}) }),
         );
         out.result(model, () => renderSchema(model, out.paint));

@@ -8,7 +8,6 @@ import { runOperation } from '../core/operation.js';
 import type { Output } from '../core/output.js';
 import { detectEngine } from '../core/url.js';
 import type { Engine } from '../engines/engine.js';
-import { connect } from '../engines/index.js';
 import {
   detectDrift,
   migrateDown,
@@ -22,18 +21,9 @@ import {
   type MigrationStatus,
 } from '../migrate/index.js';
 import { renderDiff } from '../schema/render-diff.js';
-import { connectOptionsFor, contextFor, globalsOf, outputFor } from './shared.js';
+import { contextFor, globalsOf, outputFor, withEngine } from './shared.js';
 
 type Run = (out: Output, fn: () => Promise<number>) => Promise<void>;
-
-async function withEngine<T>(ctx: CommandContext, out: Output, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await connect(ctx.target, connectOptionsFor(ctx, out));
-  try {
-    return await fn(engine);
-  } finally {
-    await engine.close();
-  }
-}
 
 const scope = (ctx: CommandContext) => ({ auditLogPath: ctx.auditLogPath, target: ctx.target.redacted });
 

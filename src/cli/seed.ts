@@ -3,9 +3,8 @@ import { readDotenv } from '../core/config.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { runOperation } from '../core/operation.js';
 import type { Output } from '../core/output.js';
-import { connect } from '../engines/index.js';
 import { applySeed, loadSeed, type SeedReport } from '../seed/index.js';
-import { connectOptionsFor, contextFor, globalsOf, outputFor } from './shared.js';
+import { contextFor, globalsOf, outputFor, withEngine } from './shared.js';
 
 type Run = (out: Output, fn: () => Promise<number>) => Promise<void>;
 
@@ -26,20 +25,16 @@ export function registerSeed(program: Command, run: Run): void {
         const report = await runOperation(
           { auditLogPath: ctx.auditLogPath, target: ctx.target.redacted },
           opts.dryRun ? 'seed.dry-run' : 'seed',
-          async () => {
-            const engine = await connect(ctx.target, connectOptionsFor(ctx, out));
-            try {
-              return await applySeed(engine, docs, {
+          () =>
+            withEngine(ctx, out, (engine) =>
+              applySeed(engine, docs, {
                 environment: ctx.environment,
                 env: process.env,
                 dotenv: readDotenv(ctx.cwd),
                 dryRun: opts.dryRun,
                 resetAdminPassword: opts.resetAdminPassword,
-              });
-            } finally {
-              await engine.close();
-            }
-          },
+              }),
+            ),
           (r) => ({ changed: r.changed, totals: r.totals, dryRun: r.dryRun }),
         );
         out.result(report, () => renderSeed(report));

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { createContext, type CommandContext } from '../core/context.js';
 import type { EnvRequirement } from '../core/config.js';
 import { Output } from '../core/output.js';
-import type { ConnectOptions } from '../engines/index.js';
+import type { Engine } from '../engines/engine.js';
+import { connect, type ConnectOptions } from '../engines/index.js';
 
 export interface GlobalOptions {
   url?: string;
@@ -40,4 +41,14 @@ export function connectOptionsFor(ctx: CommandContext, out: Output, deadlineMs =
     cwd: ctx.cwd,
     onRetry: ({ attempt, delayMs, reason }) => out.note(`waiting for the database (attempt ${attempt}, retrying in ${delayMs} ms): ${reason}`),
   };
+}
+
+/** Connect to the context's database, run fn, and always close the connection. */
+export async function withEngine<T>(ctx: CommandContext, out: Output, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await connect(ctx.target, connectOptionsFor(ctx, out));
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
 }
