@@ -14,7 +14,7 @@ import { DIR_MODE, FILE_MODE, formatMode, modeOf } from '../core/fsx.js';
 import { describeTarget } from '../core/url.js';
 import type { Engine } from '../engines/engine.js';
 import { connect, type ConnectOptions } from '../engines/index.js';
-import { detectDrift, migrateUp, migrationStatus, projectMigrations } from '../migrate/index.js';
+import { detectDrift, migrateUp, migrationStatus, projectMigrations, shadowDatabase } from '../migrate/index.js';
 import { applySeed, type SeedDocument } from '../seed/index.js';
 
 export type StepStatus = 'done' | 'unchanged' | 'skipped' | 'planned' | 'failed';
@@ -121,7 +121,7 @@ export async function runInit(ctx: CommandContext, options: InitOptions): Promis
         if (dryRun) return ['planned', 'would check that nothing is pending and nothing drifted'];
         const status = await migrationStatus(db, source);
         if (!status.upToDate) throw new DbwardError('INIT_VERIFY', `migrations not up to date: ${status.pending.length} pending, ${status.failed.length} failed`);
-        const drift = await detectDrift(db, source);
+        const drift = await detectDrift(db, source, { shadow: shadowDatabase(ctx.config, options.env) });
         if (!drift.inSync) throw new DbwardError('INIT_VERIFY', `the schema drifted from the migrations: ${drift.differences.length} difference(s); run dbward migrate verify`);
         return ['done', `up to date, no drift (fingerprint ${drift.actualFingerprint.slice(0, 12)}…)`];
       });

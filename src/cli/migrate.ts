@@ -17,6 +17,7 @@ import {
   newMigration,
   projectMigrations,
   resolveMigration,
+  shadowDatabase,
   type MigrationEvent,
   type MigrationStatus,
 } from '../migrate/index.js';
@@ -211,7 +212,7 @@ export function registerMigrate(program: Command, run: Run): void {
         const ctx = await contextFor(globalsOf(command), out);
         const source = projectMigrations(ctx.config, ctx.target.engine);
         const report = await withEngine(ctx, out, (engine) =>
-          runOperation(scope(ctx), 'migrate.verify', () => detectDrift(engine, source), (r) => ({ inSync: r.inSync, differences: r.differences.length })),
+          runOperation(scope(ctx), 'migrate.verify', () => detectDrift(engine, source, { shadow: shadowDatabase(ctx.config, process.env) }), (r) => ({ inSync: r.inSync, differences: r.differences.length })),
         );
         out.result(report, () => (report.inSync ? `no drift: the live schema is what the ${report.migrationsApplied} migrations produce` : `DRIFT: the live schema differs from the migrations\n${renderDiff(report.differences)}`));
         return report.inSync ? ExitCode.ok : ExitCode.failed;

@@ -38,6 +38,8 @@ export const configSchema = z
         dir: z.string().min(1).optional(),
         /** prisma: <timestamp>_<name>/migration.sql + migration_lock.toml; sql: <version>_<name>.sql or <version>_<name>/up.sql (+ down.sql). Default: detected. */
         layout: z.enum(['prisma', 'sql']).optional(),
+        /** A database dbward may fill and empty for drift checks when it cannot create one (or SHADOW_DATABASE_URL). */
+        shadowDatabaseUrl: z.string().min(1).optional(),
         /** Take a verified backup before `migrate up` (always in production). */
         backupBeforeUp: z.boolean().optional(),
       })

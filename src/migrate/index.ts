@@ -7,5 +7,5 @@ export { newMigration, type NewMigrationOptions, type NewMigrationResult } from 
 export { MigrationFailedError, MigrationBlockedError, type MigrationFailure, type FailedStatement } from './errors.js';
 export { sha256Hex, checksumMatches } from './checksum.js';
 export { splitStatements, type ScriptStatement, type SqlDialect } from './split.js';
-export { detectDrift, type DriftReport } from './drift.js';
-export { migrationsDir, projectMigrations } from './locate.js';
+export { detectDrift, type DriftReport, type DriftOptions } from './drift.js';
+export { migrationsDir, projectMigrations, shadowDatabase } from './locate.js';

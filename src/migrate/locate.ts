@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../core/config.js';
-import type { EngineName } from '../core/url.js';
+import { parseDatabaseUrl, type ConnectionTarget, type EngineName } from '../core/url.js';
 import { checkProvider, loadMigrations, type MigrationSource } from './sources.js';
 
 export function migrationsDir(config: LoadedConfig): string {
@@ -16,4 +16,12 @@ export function projectMigrations(config: LoadedConfig, engine: EngineName): Mig
   const source = loadMigrations(migrationsDir(config), config.values.migrations?.layout ? { layout: config.values.migrations.layout } : {});
   checkProvider(source, engine);
   return source;
+}
+
+/** The shadow database for drift checks: SHADOW_DATABASE_URL, else migrations.shadowDatabaseUrl; undefined when neither. */
+export function shadowDatabase(config: LoadedConfig, env: NodeJS.ProcessEnv): ConnectionTarget | undefined {
+  const fromEnv = env.SHADOW_DATABASE_URL;
+  if (fromEnv) return parseDatabaseUrl(fromEnv, { cwd: process.cwd() });
+  const fromConfig = config.values.migrations?.shadowDatabaseUrl;
+  return fromConfig ? parseDatabaseUrl(fromConfig, { cwd: config.root }) : undefined;
 }
