@@ -5,7 +5,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { DbwardError, OperationError } from '../core/errors.js';
-import { describeTarget } from '../core/url.js';
+import { databaseName, describeTarget } from '../core/url.js';
 import type { BackupKind } from '../engines/backup-driver.js';
 import { backupDriverFor } from '../engines/backup-drivers.js';
 import type { Engine } from '../engines/engine.js';
@@ -98,7 +98,7 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       formatVersion: MANIFEST_FORMAT,
       dbwardVersion: VERSION,
       databaseId: repository.databaseId,
-      database: engine.target.engine === 'sqlite' ? engine.target.path : engine.target.database,
+      database: databaseName(engine.target),
       tablesFilter: options.tables?.length ? [...options.tables] : null,
       tables: info.tables,
       sameSnapshot: info.sameSnapshot,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DbwardError, RefusedError, UsageError, VerificationError } from '../core/errors.js';
-import { describeTarget, type ConnectionTarget } from '../core/url.js';
+import { databaseName, describeTarget, type ConnectionTarget } from '../core/url.js';
 import { backupDriverFor } from '../engines/backup-drivers.js';
 import type { Engine } from '../engines/engine.js';
 import { connect } from '../engines/index.js';
@@ -39,10 +39,6 @@ export interface RestoreResult {
   durationMs: number;
 }
 
-export function databaseNameOf(target: ConnectionTarget): string {
-  return target.engine === 'sqlite' ? target.path : target.database;
-}
-
 export async function restoreBackup(source: Engine, setup: BackupSetup, nameOrLatest: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
@@ -58,7 +54,7 @@ export async function restoreBackup(source: Engine, setup: BackupSetup, nameOrLa
     if (options.to.engine !== manifest.engine) throw new UsageError(`Backup "${manifest.name}" is ${manifest.engine}; --to is ${options.to.engine}.`);
     target = await connect(sqliteCreatable(options.to), { deadlineMs: 30_000 });
   } else {
-    const name = databaseNameOf(source.target);
+    const name = databaseName(source.target);
     if (options.confirmedDatabase !== name) {
       throw new RefusedError(
         `Restoring "${manifest.name}" over ${describeTarget(source.target)} replaces all its data: confirmation required.`,

@@ -5,14 +5,14 @@ import { createBackup } from '../backup/backup.js';
 import { runDrill } from '../backup/drill.js';
 import type { VerifyLevel } from '../backup/manifest.js';
 import { pruneBackups } from '../backup/prune.js';
-import { databaseNameOf, restoreBackup } from '../backup/restore.js';
+import { restoreBackup } from '../backup/restore.js';
 import { backupSetup, type BackupSetup } from '../backup/setup.js';
 import { verifyBackup } from '../backup/verify.js';
 import type { CommandContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { runOperation } from '../core/operation.js';
 import type { Output } from '../core/output.js';
-import { parseDatabaseUrl } from '../core/url.js';
+import { databaseName, parseDatabaseUrl } from '../core/url.js';
 import { contextFor, globalsOf, outputFor, withEngine } from './shared.js';
 import { formatBytes } from './format.js';
 
@@ -170,7 +170,7 @@ export function registerBackup(program: Command, run: Run): void {
         const to = opts.to === undefined ? undefined : parseDatabaseUrl(opts.to, { cwd: p.ctx.cwd });
         let confirmed = opts.confirm;
         if (!to && confirmed === undefined && process.stdin.isTTY && process.stderr.isTTY && !out.json) {
-          const expected = databaseNameOf(p.ctx.target);
+          const expected = databaseName(p.ctx.target);
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           confirmed = (await rl.question(`Restoring over ${p.ctx.target.redacted} replaces all its data (a safety backup is taken first).\nType the database name (${expected}) to confirm: `)).trim();
           rl.close();

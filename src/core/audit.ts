@@ -14,6 +14,7 @@ import path from 'node:path';
 import { canonicalJson } from '../schema/fingerprint.js';
 import { acquireFileLock } from './lockfile.js';
 import { ensureSecureDir, FILE_MODE, writeFileAtomic } from './fsx.js';
+import { osUser } from './os-user.js';
 import { redactValue } from './redact.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -58,13 +59,6 @@ function readHead(logPath: string): Head | null {
   }
 }
 
-function currentUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? 'unknown');
-  }
-}
 
 /** Append one entry under the log's lock. Returns the entry as written. */
 export async function appendAudit(logPath: string, event: AuditEvent): Promise<AuditEntry> {
@@ -77,7 +71,7 @@ export async function appendAudit(logPath: string, event: AuditEvent): Promise<A
       v: 1,
       seq: head.seq + 1,
       time: new Date().toISOString(),
-      actor: { user: currentUser(), host: os.hostname(), pid: process.pid },
+      actor: { user: osUser(), host: os.hostname(), pid: process.pid },
       operation: safe.operation,
       ...(safe.target === undefined ? {} : { target: safe.target }),
       outcome: safe.outcome,

@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { createJiti } from 'jiti';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { retentionPolicySchema } from '../backup/retention.js';
+import { readDataFile } from './data-file.js';
 import { ConfigError, errorMessage } from './errors.js';
 
 export const CONFIG_FILE_NAMES = [
@@ -135,26 +134,6 @@ function issuesToProblems(error: z.ZodError): string[] {
   });
 }
 
-async function readConfigFile(file: string): Promise<unknown> {
-  const ext = path.extname(file);
-  let text: string;
-  try {
-    if (ext === '.ts' || ext === '.mts' || ext === '.js' || ext === '.mjs') {
-      const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
-      const mod = (await jiti.import(file)) as { default?: unknown } | unknown;
-      return mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod;
-    }
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`Cannot load config file ${file}: ${errorMessage(err)}`);
-  }
-  try {
-    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`Config file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`);
-  }
-}
-
 /** Find and validate the config file. An explicit path must exist; otherwise at most one may be found in cwd. */
 export async function loadConfig(options: { cwd: string; configPath?: string }): Promise<LoadedConfig> {
   let file: string | null = null;
@@ -173,7 +152,7 @@ export async function loadConfig(options: { cwd: string; configPath?: string }):
   }
   if (!file) return { file: null, root: options.cwd, values: {} };
 
-  const raw = await readConfigFile(file);
+  const raw = await readDataFile(file, 'Config file');
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(`Invalid config file ${file}:`, issuesToProblems(parsed.error));
   return { file, root: path.dirname(file), values: parsed.data };

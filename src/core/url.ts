@@ -184,3 +184,8 @@ export function describeTarget(target: ConnectionTarget): string {
   const where = target.socket ? target.socket : `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   return `${target.engine} ${target.user ? `${target.user}@` : ''}${where}/${target.database}`;
 }
+
+/** The database's name: the file path for SQLite, the database name on a server. */
+export function databaseName(target: ConnectionTarget): string {
+  return target.engine === 'sqlite' ? target.path : target.database;
+}

@@ -19,6 +19,7 @@ import type { Engine, Queryable } from '../engines/engine.js';
 import { VERSION } from '../version.js';
 import type { MigrationDialect } from './dialect.js';
 import type { Layout, Migration } from './sources.js';
+import { osUser } from '../core/os-user.js';
 
 export const HISTORY_TABLES = ['_prisma_migrations', '_dbward_migrations'] as const;
 
@@ -297,10 +298,3 @@ function duration(run: RunInfo): number {
   return run.finishedAt.getTime() - run.startedAt.getTime();
 }
 
-function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}

@@ -8,44 +8,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createJiti } from 'jiti';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { readDataFile } from '../core/data-file.js';
+import { ConfigError } from '../core/errors.js';
 import { parseSeedFile, type SeedFile } from './schema.js';
 
 export const SEED_EXTENSIONS = ['.yaml', '.yml', '.json', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
-const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
 /** One validated seed file and where it came from (for messages and the report). */
 export interface SeedDocument {
   source: string;
   seed: SeedFile;
-}
-
-async function readRaw(file: string): Promise<unknown> {
-  const ext = path.extname(file).toLowerCase();
-  if (MODULE_EXTENSIONS.has(ext)) {
-    try {
-      const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
-      const mod = (await jiti.import(file)) as Record<string, unknown> | null;
-      if (mod && typeof mod === 'object' && 'default' in mod) return mod.default;
-      if (mod && typeof mod === 'object' && 'seed' in mod) return mod.seed;
-      return mod;
-    } catch (err) {
-      throw new ConfigError(`Cannot load seed module ${file}: ${errorMessage(err).split('\n')[0]}`);
-    }
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`Cannot read seed file ${file}: ${errorMessage(err)}`);
-  }
-  try {
-    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`Seed file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`);
-  }
 }
 
 /** Load and validate one seed file. */
@@ -54,7 +26,7 @@ export async function loadSeedFile(file: string): Promise<SeedDocument> {
   if (!(SEED_EXTENSIONS as readonly string[]).includes(ext)) {
     throw new ConfigError(`Unsupported seed file type: ${file}`, [], `Use one of: ${SEED_EXTENSIONS.join(', ')}.`);
   }
-  return { source: file, seed: parseSeedFile(await readRaw(file), file) };
+  return { source: file, seed: parseSeedFile(await readDataFile(file, 'Seed file', 'seed'), file) };
 }
 
 function expand(entry: string): string[] {

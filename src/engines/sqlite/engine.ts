@@ -9,7 +9,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { DbwardError, LockBusyError, OperationError, errorMessage } from '../../core/errors.js';
@@ -29,6 +28,7 @@ import type {
   ServerVersion,
 } from '../engine.js';
 import { introspectSqlite } from './introspect.js';
+import { osUser } from '../../core/os-user.js';
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -260,11 +260,3 @@ function canAccess(file: string, mode: number): boolean {
   }
 }
 
-function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    // No passwd entry for this uid (common in containers).
-    return process.env.USER ?? `uid ${process.getuid?.() ?? 'unknown'}`;
-  }
-}
