@@ -2,14 +2,15 @@
  * Migration lint rules for PostgreSQL. Statements are parsed with libpg-query, which is
  * PostgreSQL's own grammar compiled to WebAssembly; every rule reads the real AST.
  */
-import { hasSqlDetails, loadModule, parseSync, scanSync } from 'libpg-query';
-import type { ColumnDef, Constraint, Node, ParseResult, RangeVar, RawStmt, TypeName } from 'libpg-query';
+import { scanSync } from 'libpg-query';
+import type { ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
+import { as, nameListKey, nodeBody, parseStatements, stringsOf, tableKey, walk } from './parse.js';
+import type { ParsedStatement } from './parse.js';
 import { PARSE_ERROR } from '../../migrate/lint/framework-rules.js';
-import { SourceText, skipTrivia } from '../../migrate/lint/source.js';
+import { SourceText } from '../../migrate/lint/source.js';
 import { compareTypes } from '../../migrate/lint/column-types.js';
 import type { ColumnType, DialectLinter, LintHistory, LintOptions, RawFinding, RuleDefinition, StatementSpan } from '../../migrate/lint/types.js';
 
-await loadModule();
 
 const rule = (def: RuleDefinition): RuleDefinition => def;
 
@@ -64,51 +65,6 @@ export const POSTGRES_RULES: readonly RuleDefinition[] = [
 // ---------------------------------------------------------------------------------------------
 // AST helpers
 
-type AnyNode = Record<string, unknown>;
-
-function nodeBody(node: Node | undefined): [string, AnyNode] | undefined {
-  if (!node) return undefined;
-  const [kind] = Object.keys(node);
-  if (!kind) return undefined;
-  return [kind, (node as unknown as Record<string, AnyNode>)[kind] as AnyNode];
-}
-
-function as<T>(node: Node | undefined, kind: string): T | undefined {
-  const body = nodeBody(node);
-  return body && body[0] === kind ? (body[1] as T) : undefined;
-}
-
-function stringsOf(nodes: Node[] | undefined): string[] {
-  return (nodes ?? []).map((n) => as<{ sval?: string }>(n, 'String')?.sval ?? '');
-}
-
-function tableKey(rel: RangeVar | undefined): string {
-  if (!rel) return '';
-  const schema = rel.schemaname && rel.schemaname !== 'public' ? `${rel.schemaname}.` : '';
-  return `${schema}${rel.relname ?? ''}`;
-}
-
-function nameListKey(nodes: Node[] | undefined): string {
-  const parts = stringsOf(nodes);
-  if (parts.length > 1 && parts[0] === 'public') parts.shift();
-  return parts.join('.');
-}
-
-/** Visits every node object below `value` (depth first). */
-function walk(value: unknown, visit: (kind: string, body: AnyNode) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value)) {
-    if (child !== null && typeof child === 'object' && !Array.isArray(child) && key[0] === key[0]?.toUpperCase()) {
-      visit(key, child as AnyNode);
-    }
-    walk(child, visit);
-  }
-}
-
 function typeBaseName(type: TypeName | undefined): string {
   const names = stringsOf(type?.names);
   return (names[names.length - 1] ?? '').toLowerCase();
@@ -155,77 +111,6 @@ function volatileCall(expr: Node | undefined): { name: string; known: boolean } 
 
 function constraintsOf(def: ColumnDef): Constraint[] {
   return (def.constraints ?? []).map((c) => as<Constraint>(c, 'Constraint')).filter((c): c is Constraint => c !== undefined);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parsing into located statements
-
-interface ParsedStatement {
-  span: StatementSpan;
-  node?: Node;
-  /** Set when the statement does not parse. */
-  error?: { message: string; at: number };
-}
-
-function spanOf(source: SourceText, raw: RawStmt, byteBase = 0): StatementSpan {
-  const startByte = byteBase + (raw.stmt_location ?? 0);
-  const endByte = raw.stmt_len ? startByte + raw.stmt_len : source.byteLength;
-  const start = skipTrivia(source.text, source.charOffset(startByte));
-  return { start, end: Math.max(start, source.charOffset(endByte)) };
-}
-
-function parseError(error: unknown, source: SourceText, byteBase: number): { message: string; at: number } {
-  const message = error instanceof Error ? error.message : String(error);
-  const cursor = hasSqlDetails(error) ? (error.sqlDetails?.cursorPosition ?? 0) : 0;
-  return { message, at: source.charOffset(byteBase + cursor) };
-}
-
-/** Splits at top-level semicolons with PostgreSQL's own lexer; used only when the file does not parse as a whole. */
-function chunks(sql: string): { startByte: number; endByte: number }[] {
-  const tokens = scanSync(sql).tokens;
-  const result: { startByte: number; endByte: number }[] = [];
-  let start = -1;
-  let end = 0;
-  for (const t of tokens) {
-    if (t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT') continue;
-    if (t.text === ';' && t.tokenName === 'ASCII_59') {
-      if (start >= 0) result.push({ startByte: start, endByte: end });
-      start = -1;
-      continue;
-    }
-    if (start < 0) start = t.start;
-    end = t.end;
-  }
-  if (start >= 0) result.push({ startByte: start, endByte: end });
-  return result;
-}
-
-function parseStatements(source: SourceText): ParsedStatement[] {
-  let result: ParseResult;
-  try {
-    result = parseSync(source.text);
-    return (result.stmts ?? []).map((raw) => ({ span: spanOf(source, raw), ...(raw.stmt ? { node: raw.stmt } : {}) }));
-  } catch (wholeError) {
-    const bytes = Buffer.from(source.text, 'utf8');
-    let pieces: { startByte: number; endByte: number }[];
-    try {
-      pieces = chunks(source.text);
-    } catch {
-      const error = parseError(wholeError, source, 0);
-      return [{ span: { start: skipTrivia(source.text, 0), end: source.text.length }, error }];
-    }
-    return pieces.map(({ startByte, endByte }) => {
-      const span = { start: source.charOffset(startByte), end: source.charOffset(endByte) };
-      // Pad with spaces so that the parser's byte offsets are offsets into the whole file.
-      const padded = ' '.repeat(startByte) + bytes.subarray(startByte, endByte).toString('utf8');
-      try {
-        const stmt = parseSync(padded).stmts?.[0];
-        return { span, ...(stmt?.stmt ? { node: stmt.stmt } : {}) };
-      } catch (error) {
-        return { span, error: parseError(error, source, 0) };
-      }
-    });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,13 +4,12 @@
  * accepted statements are then read with node-sql-parser's SQLite grammar, or, for the few
  * utility statements that grammar lacks (PRAGMA, BEGIN, COMMIT, VACUUM …), from SQLite's tokens.
  */
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
 import { PARSE_ERROR, UNPARSED_STATEMENT } from '../../migrate/lint/framework-rules.js';
 import { LexError, SQLITE_LEXER, splitStatements } from '../../migrate/lint/lexer.js';
 import type { LexedStatement, Token } from '../../migrate/lint/lexer.js';
 import { astify, columnName, columnTypeOf, field, isConstant, list, tableNames, text } from '../../migrate/lint/sql-parser.js';
 import type { SqlAst } from '../../migrate/lint/sql-parser.js';
+import { SqliteSyntax, unquote } from './syntax.js';
 import type { DialectLinter, LintHistory, LintOptions, RawFinding, RuleDefinition, StatementSpan } from '../../migrate/lint/types.js';
 
 const rule = (def: RuleDefinition): RuleDefinition => def;
@@ -39,48 +38,6 @@ export const SQLITE_RULES: readonly RuleDefinition[] = [
   rule({ id: 'uncommitted-transaction', severity: 'error', category: 'transaction', summary: 'BEGIN without COMMIT', problem: 'The transaction is left open at the end of the migration: the database stays write-locked and the changes are lost when the connection closes.', fix: 'End the transaction with COMMIT in the same file.' }),
   rule({ id: 'not-allowed-in-transaction', severity: 'error', category: 'transaction', summary: 'VACUUM inside a transaction', problem: 'VACUUM cannot run inside a transaction: the migration fails.', fix: 'Run VACUUM outside migrations, or in a migration marked `-- dbward:no-transaction`.' }),
 ];
-
-// ---------------------------------------------------------------------------------------------
-// SQLite's own parser as the syntax authority
-
-const require = createRequire(import.meta.url);
-
-class SqliteSyntax {
-  private db: BetterSqlite3.Database | undefined;
-
-  /** SQLite's message when it rejects the statement's syntax; undefined when it accepts it. */
-  check(statement: LexedStatement): string | undefined {
-    if (!this.db) {
-      const Database = require('better-sqlite3') as typeof BetterSqlite3;
-      this.db = new Database(':memory:');
-    }
-    this.ensureAlteredTable(statement.tokens);
-    try {
-      this.db.prepare(statement.text);
-      return undefined;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const syntax = message.includes('syntax error') || message.includes('incomplete input') || message.includes('unrecognized token');
-      return syntax ? message : undefined;
-    }
-  }
-
-  /** ALTER TABLE looks its table up before reading the rest; give it one so the whole statement is parsed. */
-  private ensureAlteredTable(tokens: Token[]): void {
-    if (tokens[0]?.upper !== 'ALTER' || tokens[1]?.upper !== 'TABLE' || !tokens[2] || tokens[3]?.text === '.') return;
-    const name = unquote(tokens[2]);
-    this.db?.exec(`CREATE TABLE IF NOT EXISTS "${name.replaceAll('"', '""')}" (dbward_lint_placeholder)`);
-  }
-
-  close(): void {
-    this.db?.close();
-  }
-}
-
-function unquote(token: Token): string {
-  if (token.kind !== 'quoted' && token.kind !== 'string') return token.text;
-  return token.text.slice(1, -1);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Utility statements, read from SQLite-validated tokens
