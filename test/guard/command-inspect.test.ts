@@ -45,6 +45,7 @@ beforeAll(() => {
     'pipe-cat': 'cat db/select.sql | psql app',
     'pipe-other': 'curl -s https://example.com/x.sql | psql app',
     'heredoc': 'psql app <<EOF\nDROP TABLE users;\nEOF',
+    'cat-heredoc': "cat <<-'SQL' | psql app\n\tTRUNCATE audit;\n\tSQL\necho done",
     'subst': 'psql -c "$(cat db/wipe.sql)"',
     'comment': 'echo hi # && prisma migrate reset',
     'hash-word': 'echo a#b; prisma migrate reset',
@@ -77,6 +78,7 @@ beforeAll(() => {
   write('db/sqlite-restore.sql', '.restore backup.db\n');
   write('scripts/reset.sh', '#!/usr/bin/env bash\nset -e\necho resetting\nnpx prisma migrate reset --force "$@"\n');
   write('scripts/safe.sh', '#!/bin/sh\necho hello\n');
+  write('scripts/self.sh', '#!/bin/sh\necho $# args ${#1} chars\n[ -n "$1" ] && ./scripts/self.sh\n');
   fs.chmodSync(path.join(root, 'scripts/reset.sh'), 0o755);
   write('prisma/schema.prisma', 'generator client {\n  provider = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n');
   write('mysql-app/prisma/schema.prisma', 'datasource db {\n  provider = "mysql"\n  url = env("DATABASE_URL")\n}\n');
@@ -204,9 +206,9 @@ const corpus: [string, Expect, RegExp?][] = [
   ['psql -f db/shell.sql', 'destructive', /shell command/],
   ['psql -f db/loop.sql', 'sql', /select 1;/],
   ['psql -c "\\i db/wipe.sql"', 'sql', /DROP TABLE sessions/],
-  ['psql -c "\\dt"', 'sql', /^\s*$/],
+  ['psql -c "\\dt"', 'pass'],
   ['psql -c "\\copy users from data.csv csv"', 'sql', /COPY users FROM STDIN/],
-  ['psql -c "\\copy users to out.csv csv"', 'sql', /^\s*$/],
+  ['psql -c "\\copy users to out.csv csv"', 'pass'],
   ['psql -l', 'pass'],
   ['psql --version', 'pass'],
   ['psql app', 'needs-stdin'],
@@ -226,7 +228,7 @@ const corpus: [string, Expect, RegExp?][] = [
   ['sqlite3 db/app.db ".read db/sqlite.sql"', 'sql', /SELECT 1;[\s\S]*SELECT \* FROM users/],
   ['sqlite3 -cmd ".read db/wipe.sql" db/app.db .tables', 'sql', /DROP TABLE sessions/],
   ['sqlite3 -init db/select.sql db/app.db "select 2"', 'sql', /SELECT \* FROM users;\n\n;\nselect 2/],
-  ['sqlite3 db/app.db .tables', 'sql', /^\s*$/],
+  ['sqlite3 db/app.db .tables', 'pass'],
   ['sqlite3 db/app.db ".read db/sqlite-restore.sql"', 'destructive', /replaces the whole database/],
   ['sqlite3 db/app.db ".shell rm x"', 'destructive', /shell command/],
   ['sqlite3 db/app.db ".read \'|cat x.sql\'"', 'destructive', /shell command/],
@@ -258,6 +260,7 @@ const corpus: [string, Expect, RegExp?][] = [
   ['./scripts/reset.sh', 'destructive', /scripts\/reset\.sh/],
   ['bash scripts/reset.sh', 'destructive'],
   ['./scripts/safe.sh', 'pass'],
+  ['./scripts/self.sh x', 'pass'],
   // Everything else
   ['echo hello', 'pass'],
   ['ls -la', 'pass'],
@@ -308,6 +311,7 @@ describe('inspectCommand: package scripts', () => {
     ['npm run pipe-cat', 'sql', /SELECT \* FROM users/],
     ['npm run pipe-other', 'destructive', /output of `curl/],
     ['npm run heredoc', 'sql', /DROP TABLE users/],
+    ['npm run cat-heredoc', 'sql', /^TRUNCATE audit;\n$/],
     ['npm run subst', 'destructive', /only known at run time/],
     ['npm run comment', 'pass'],
     ['npm run hash-word', 'destructive'],
@@ -446,6 +450,11 @@ describe('inspectCommand: fail closed', () => {
   it('a shell reading its script from standard input', () => {
     check(inspect(['bash']), 'destructive', /standard input/);
     check(inspect(['bash'], { stdinIsTTY: true }), 'pass', /interactive shell/);
+  });
+
+  it('$# and ${#X} are not comments', () => {
+    check(inspect(['sh', '-c', 'echo $# ; dropdb app']), 'destructive');
+    check(inspect(['sh', '-c', 'echo ${#HOME} ; dropdb app']), 'destructive');
   });
 
   it('MySQL backticks are not command substitutions', () => {

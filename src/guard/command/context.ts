@@ -178,6 +178,9 @@ export function stdinSql(
       const producer = ctx.shared.producers.get(s.from) ?? [];
       const name = programName(producer[0] ?? '');
       const args = producer.slice(1);
+      if (name === 'cat' && args.length === 0 && (s.from.stdin.kind === 'text' || s.from.stdin.kind === 'file')) {
+        return stdinSql({ ...ctx, stdin: s.from.stdin }, tool, argv, dialect, target, vars); // cat <<EOF | psql
+      }
       if (name === 'cat' && args.length && args.every((a) => a !== '-' && !a.startsWith('-'))) {
         return args.flatMap((file) => sqlFile(ctx, tool, argv, dialect, file, `cat ${file} | ${tool}`, target, vars));
       }

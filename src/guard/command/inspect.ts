@@ -80,7 +80,7 @@ export interface InspectOptions {
 /** Separator between SQL pieces in CommandVerdict.sql. */
 export const SQL_JOINER = '\n;\n';
 
-const MAX_COMMANDS = 2000;
+const MAX_COMMANDS = 10_000;
 
 export function inspectCommand(argv: readonly string[], options: InspectOptions): CommandVerdict {
   const shared: Shared = {
@@ -100,7 +100,8 @@ export function inspectCommand(argv: readonly string[], options: InspectOptions)
 function verdictOf(findings: Finding[], tool: string): CommandVerdict {
   const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
   const bad = findings.filter((f): f is Extract<Finding, { kind: 'destructive' }> => f.kind === 'destructive');
-  const sql = findings.filter((f): f is Extract<Finding, { kind: 'sql' }> => f.kind === 'sql');
+  // SQL that is empty once client commands are removed (psql -c '\\dt', sqlite3 db .tables) sends nothing.
+  const sql = findings.filter((f): f is Extract<Finding, { kind: 'sql' }> => f.kind === 'sql' && !/^[\s;]*$/.test(f.source.sql));
   const targets = unique(findings.flatMap((f) => ('target' in f && f.target ? [f.target] : [])));
   if (bad.length) return { kind: 'destructive', tool: bad[0]!.tool, reasons: unique(bad.map((f) => f.reason)), targets };
   const dialects = unique(sql.map((f) => f.dialect));
@@ -291,6 +292,8 @@ function analyzeScript(script: string, ctx: Ctx, positional: readonly string[] =
 /** A shell script file run directly (shebang) or through sh/bash/source: inspect its text. */
 function scriptFile(argv: readonly string[], ctx: Ctx, knownShell = false): Finding[] {
   const file = path.resolve(ctx.cwd, argv[0]!);
+  const key = `file\u0000${file}`;
+  if (ctx.shared.scriptStack.includes(key)) return []; // a script that runs itself: already being inspected
   let text: string;
   try {
     const st = fs.statSync(file);
@@ -308,7 +311,12 @@ function scriptFile(argv: readonly string[], ctx: Ctx, knownShell = false): Find
       return ['node', 'tsx', 'ts-node', 'bun'].includes(interpreter) ? nodeWrapper([interpreter, file, ...argv.slice(1)], ctx, interpreter) : [];
     }
   }
-  return analyzeScript(text, nested(ctx, path.relative(ctx.cwd, file) || file), argv.slice(1));
+  ctx.shared.scriptStack.push(key);
+  try {
+    return analyzeScript(text, nested(ctx, path.relative(ctx.cwd, file) || file), argv.slice(1));
+  } finally {
+    ctx.shared.scriptStack.pop();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

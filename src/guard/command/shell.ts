@@ -153,7 +153,13 @@ function prescan(script: string): Prescanned {
     }
     if (c === '`') backticks = true;
     if (c === '#') {
-      if (i === 0 || WORD_BREAK.test(script[i - 1]!)) {
+      const prev = script[i - 1];
+      if (prev === '$' || prev === '{') {
+        out += c; // $# and ${#NAME}: part of a parameter expansion
+        i++;
+        continue;
+      }
+      if (prev === undefined || WORD_BREAK.test(prev)) {
         while (i < n && script[i] !== '\n') i++;
         continue;
       }
