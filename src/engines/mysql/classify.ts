@@ -309,8 +309,14 @@ function createFallback(tokens: Token[]): Verdict | undefined {
   const words = tokens.map((t) => t.upper);
   let i = 1;
   if (words[1] === 'OR' && words[2] === 'REPLACE') {
-    const what = words.slice(3).find((w) => !['ALGORITHM', '=', 'UNDEFINED', 'MERGE', 'TEMPTABLE', 'DEFINER', 'SQL', 'SECURITY', 'INVOKER', 'TEMPORARY'].includes(w)) ?? 'OBJECT';
-    return new Verdict(`CREATE OR REPLACE ${what}`).destructive(`CREATE OR REPLACE ${what} drops or replaces an existing object`);
+    const at = words.findIndex((w, k) => k >= 3 && ['TABLE', 'VIEW', 'INDEX', 'DATABASE', 'SCHEMA', 'USER', 'ROLE', 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'SEQUENCE', 'SERVER', 'PACKAGE'].includes(w));
+    const what = at >= 0 ? (words[at] as string) : 'OBJECT';
+    let k = at + 1;
+    if (words[k] === 'IF') k += 3;
+    const [ref] = at >= 0 ? nameAt(tokens, k) : [tableRef('')];
+    const v = new Verdict(`CREATE OR REPLACE ${what}`);
+    if (ref.name) v.target(what.toLowerCase(), ref, 'alter');
+    return v.destructive(`CREATE OR REPLACE ${what} ${display(ref)} drops or replaces an existing ${what.toLowerCase()}`.replace('  ', ' '));
   }
   while (i < words.length && (words[i] === 'DEFINER' || tokens[i]?.text === '=' || tokens[i]?.text === '@' || (i > 1 && (tokens[i - 1]?.text === '=' || tokens[i - 1]?.text === '@')))) i++;
   const what = words[i] === 'AGGREGATE' ? words[i + 1] : words[i];

@@ -88,7 +88,10 @@ export function toExpr(node: unknown): Expr {
     }
     case 'function': {
       const name = functionName(node);
-      return { k: 'fn', name: name.name, args: list(field(node, 'args'), 'value').map(toExpr) };
+      const args = list(field(node, 'args'), 'value').map(toExpr);
+      // node-sql-parser reads `NOT (expr)` as a call of a function named NOT.
+      if (name.name === 'not' && !name.schema && args.length === 1) return { k: 'not', arg: args[0] as Expr };
+      return { k: 'fn', name: name.name, args };
     }
     default:
       return OPAQUE;
@@ -115,6 +118,10 @@ export function scanFunctions(v: Verdict, node: unknown, policy: AstPolicy): voi
     }
     if (text(value, 'type') === 'function') {
       const { name, schema } = functionName(value);
+      if (name === 'not' && !schema) {
+        for (const child of Object.values(value as SqlAst)) visit(child);
+        return;
+      }
       const effect = policy.functionEffect(name, schema);
       if (effect.class !== 'read') {
         if (effect.runsCode) {
