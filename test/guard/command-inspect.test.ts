@@ -350,6 +350,9 @@ describe('inspectCommand: package scripts', () => {
     check(inspectCommand(['pnpm', 'install'], opts({ cwd: dir })), 'destructive');
     check(inspectCommand(['yarn'], opts({ cwd: dir })), 'destructive');
     check(inspectCommand(['npm', 'install', '--ignore-scripts'], opts({ cwd: dir })), 'pass');
+    check(inspectCommand(['pnpm', 'install', '--ignore-scripts'], opts({ cwd: dir })), 'pass');
+    check(inspectCommand(['yarn', '--version'], opts({ cwd: dir })), 'pass');
+    check(inspectCommand(['bun', 'install'], opts({ cwd: dir })), 'destructive');
   });
 
   it('follows workspaces: pnpm --filter, npm -w, yarn workspace, recursive runs', () => {

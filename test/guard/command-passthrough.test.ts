@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitCodeOf, GUARD_ENV } from '../../src/guard/command/passthrough.js';
+import { Readable } from 'node:stream';
+import { exitCodeOf, GUARD_ENV, readStdin } from '../../src/guard/command/passthrough.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -149,6 +150,12 @@ describe('runPassthrough: stdio', () => {
     run.child.stdin!.end();
     const r = await run.done;
     expect(r.code).toBe(3);
+  });
+
+  it('readStdin reads a stream to the end, bytes unchanged', async () => {
+    const parts = [Buffer.from([0, 255]), Buffer.from('DROP TABLE t;\n'), crypto.randomBytes(100_000)];
+    expect((await readStdin(Readable.from(parts))).equals(Buffer.concat(parts))).toBe(true);
+    expect((await readStdin(Readable.from([]))).length).toBe(0);
   });
 
   it('runs in the given directory and marks the environment', async () => {

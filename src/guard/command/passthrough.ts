@@ -106,6 +106,17 @@ function startFailure(command: string, err: unknown): ChildExit {
   return { exitCode: 126, signal: null, error: `${command}: cannot be started (${code ?? (err as Error).message})` };
 }
 
+/**
+ * Read a stream (default: the guard's standard input) to the end, for a `needs-stdin` verdict: the
+ * bytes are inspected (inspectCommand's stdinData) and then given to the command (runPassthrough's
+ * stdinData), since standard input can be read only once. Holds the whole input in memory.
+ */
+export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
 /** The exit code a shell would report: the child's code, 128 + the signal's number, or 1. */
 export function exitCodeOf(result: ChildExit): number {
   if (result.exitCode !== null) return result.exitCode;

@@ -209,7 +209,8 @@ function runScriptIn(pm: string, dirs: readonly string[], name: string, args: re
   return { findings, found };
 }
 
-function lifecycle(pm: string, dirs: readonly string[], ctx: Ctx, extra: readonly string[] = []): Finding[] {
+function lifecycle(pm: string, dirs: readonly string[], ctx: Ctx, extra: readonly string[] = [], argv: readonly string[] = []): Finding[] {
+  if (argv.includes('--ignore-scripts')) return [];
   return [...LIFECYCLE, ...extra].flatMap((name) => runScript(pm, dirs[0] ?? ctx.cwd, name, [], ctx, false) ?? []);
 }
 
@@ -428,9 +429,9 @@ export const pnpm: Handler = (argv, ctx, tool) => {
       return runScriptIn('pnpm', dirs(), command === 't' || command === 'tst' ? 'test' : command, stripDashes(rest), sub).findings;
     case 'install':
     case 'i':
-      return lifecycle('pnpm', dirs(), sub);
+      return lifecycle('pnpm', dirs(), sub, [], argv);
     default: {
-      if (PNPM_BUILTINS.has(command)) return command === 'add' ? lifecycle('pnpm', dirs(), sub) : [];
+      if (PNPM_BUILTINS.has(command)) return command === 'add' ? lifecycle('pnpm', dirs(), sub, [], argv) : [];
       const r = runScriptIn('pnpm', dirs(), command, stripDashes(rest), sub);
       if (r.found) return r.findings;
       return ctx.shared.analyzeArgv([command, ...rest], nested(sub, 'pnpm'));
@@ -458,7 +459,8 @@ export const yarn: Handler = (argv, ctx) => {
   const here = (): string[] => [packageDir(dir)].filter((d): d is string => d !== null);
   const command = args[start];
   const rest = args.slice(start + 1);
-  if (command === undefined || command === 'install') return lifecycle('yarn', here(), sub);
+  if (command === undefined && args.some((a) => ['--version', '-v', '--help', '-h'].includes(a))) return [];
+  if (command === undefined || command === 'install') return lifecycle('yarn', here(), sub, [], argv);
   switch (command) {
     case 'run': {
       const [name, ...scriptArgs] = rest;
@@ -496,7 +498,7 @@ export const yarn: Handler = (argv, ctx) => {
     case 'start':
       return runScriptIn('yarn', here(), command, rest, sub).findings;
     default: {
-      if (YARN_BUILTINS.has(command)) return command === 'add' ? lifecycle('yarn', here(), sub) : [];
+      if (YARN_BUILTINS.has(command)) return command === 'add' ? lifecycle('yarn', here(), sub, [], argv) : [];
       const r = runScriptIn('yarn', here(), command, rest, sub);
       return r.found ? r.findings : ctx.shared.analyzeArgv([command, ...rest], nested(sub, 'yarn'));
     }
@@ -528,7 +530,7 @@ export const bun: Handler = (argv, ctx, tool) => {
   const dirs = (): string[] => (filters.length || all ? selectWorkspaces(dir, filters) : [packageDir(dir)].filter((d): d is string => d !== null));
   if (command === 'x') return bunx(['bunx', ...rest], sub, 'bunx');
   if (command === 'exec') return ctx.shared.analyzeScript(rest.join(' '), nested(sub, 'bun exec'));
-  if (command === 'install' || command === 'i' || command === 'add' || command === 'a') return lifecycle('bun', dirs(), sub);
+  if (command === 'install' || command === 'i' || command === 'add' || command === 'a') return lifecycle('bun', dirs(), sub, [], argv);
   if (BUN_BUILTINS.has(command)) return [];
   if (command === 'run') {
     start = scanOptions(rest, BUN_VALUED, onOption);
