@@ -284,14 +284,17 @@ const DML_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'
 /** Visits everything below `value`: nested data-modifying statements, function calls, CASCADE, SELECT INTO. */
 function scan(v: Verdict, value: unknown, depth: number): void {
   if (Array.isArray(value)) {
-    for (const item of value) scan(v, item, depth);
+    for (let i = 0; i < value.length; i++) scan(v, value[i], depth);
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Body)) {
-    if (child === null || typeof child !== 'object') {
-      if (key === 'behavior' && child === 'DROP_CASCADE') v.destructive('CASCADE also drops or changes every dependent object');
-      else if ((key === 'fk_del_action' || key === 'fk_upd_action') && child === 'c') {
+  const node = value as Body;
+  // for…in and value-first tests: this walk visits every node of every statement (hot path).
+  for (const key in node) {
+    const child = node[key];
+    if (typeof child !== 'object' || child === null) {
+      if (child === 'DROP_CASCADE' && key === 'behavior') v.destructive('CASCADE also drops or changes every dependent object');
+      else if (child === 'c' && (key === 'fk_del_action' || key === 'fk_upd_action')) {
         v.destructive(`a foreign key with ON ${key === 'fk_del_action' ? 'DELETE' : 'UPDATE'} CASCADE: changing a referenced row also ${key === 'fk_del_action' ? 'deletes' : 'changes'} the rows that reference it`);
       }
       continue;

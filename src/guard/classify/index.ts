@@ -19,14 +19,32 @@ const CLASSIFIERS: Record<Dialect, (sql: string) => ClassifiedSpan[]> = {
   sqlite: classifySqlite,
 };
 
-/** Whether the text holds nothing but whitespace and comments (in any of the three dialects). */
+/** Whether the text holds nothing but whitespace, semicolons and comments (in any of the three dialects). */
 function isBlank(sql: string): boolean {
-  return sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(--|#)[^\n]*/g, ' ').replace(/;/g, ' ').trim() === '';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 59) continue;
+    if ((c === 45 && sql.charCodeAt(i + 1) === 45) || c === 35) {
+      const nl = sql.indexOf('\n', i);
+      if (nl < 0) return true;
+      i = nl;
+      continue;
+    }
+    if (c === 47 && sql.charCodeAt(i + 1) === 42) {
+      if (sql.charCodeAt(i + 2) === 33 || (sql.charCodeAt(i + 2) === 77 && sql.charCodeAt(i + 3) === 33)) return false; // MySQL executable comment
+      const close = sql.indexOf('*/', i + 2);
+      if (close < 0) return false;
+      i = close + 1;
+      continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 /** Splits `sql` into statements and classifies each one. An empty input (or only comments) gives []. */
 export function classifySql(dialect: Dialect, sql: string): ClassifiedStatement[] {
-  if (isBlank(sql) && !sql.includes('/*!') && !sql.includes('/*M!')) return [];
+  if (isBlank(sql)) return [];
   const classify = CLASSIFIERS[dialect];
   let spans: ClassifiedSpan[];
   try {

@@ -51,6 +51,8 @@ export class SourceText {
   /** Character offset of a UTF-8 byte offset (libpg-query reports byte offsets). */
   charOffset(byteOffset: number): number {
     this.utf8 ??= Buffer.from(this.text, 'utf8');
+    // ASCII text (the usual case): bytes are characters; no need to decode the prefix (quadratic on long inputs).
+    if (this.utf8.length === this.text.length) return Math.min(Math.max(0, byteOffset), this.text.length);
     return this.utf8.subarray(0, Math.max(0, byteOffset)).toString('utf8').length;
   }
 
