@@ -9,7 +9,7 @@
 import { LexError, MYSQL_LEXER, splitStatements } from '../../migrate/lint/lexer.js';
 import type { Token } from '../../migrate/lint/lexer.js';
 import { astify } from '../../migrate/lint/sql-parser.js';
-import { classifyAst } from '../../guard/classify/sql-parser-ast.js';
+import { classifyAst, scanFunctions } from '../../guard/classify/sql-parser-ast.js';
 import type { AstPolicy, FunctionEffect } from '../../guard/classify/sql-parser-ast.js';
 import { classifySimple } from '../../guard/classify/simple.js';
 import { Verdict, display, tableRef, unparsed } from '../../guard/classify/verdict.js';
@@ -262,9 +262,7 @@ function setStatement(tokens: Token[], sql: string): Verdict | undefined {
     // Values with calls or subqueries: the functions they call decide.
     const parsed = astify(sql, ['mysql', 'mariadb']);
     if ('error' in parsed) return undefined;
-    const inner = classifyAst(parsed.ast, MYSQL_POLICY);
-    if (!inner) return undefined;
-    v.absorb(inner);
+    scanFunctions(v, parsed.ast, MYSQL_POLICY);
   }
   return v;
 }

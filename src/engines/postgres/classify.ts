@@ -717,6 +717,7 @@ function classifyNode(node: Node, depth: number, text = ''): Verdict {
   switch (kind) {
     case 'SelectStmt': {
       const v = new Verdict(body.valuesLists && !body.targetList ? 'VALUES' : 'SELECT');
+      if (body.intoClause) selectInto(v, body);
       scan(v, [body], depth);
       return v;
     }
@@ -967,7 +968,8 @@ function classifyNode(node: Node, depth: number, text = ''): Verdict {
       if (read) return new Verdict(read);
       const write = WRITES[kind];
       if (write) {
-        const v = new Verdict(write).write(write);
+        const v = new Verdict(write);
+        if (kind !== 'CreateTrigStmt') v.write(write);
         if (kind === 'CreateTableSpaceStmt') v.nonTransactional = true;
         if (kind === 'CreateSubscriptionStmt') v.nonTransactional = true;
         if (kind === 'AlterDefaultPrivilegesStmt') {

@@ -26,6 +26,8 @@ export const MYSQL_CORPUS: CorpusCase[] = [
   { sql: 'SET NAMES utf8mb4', classes: 'read' },
   { sql: "SET SESSION sql_mode = 'STRICT_ALL_TABLES'", classes: 'read' },
   { sql: 'SET @batch = 100', classes: 'read' },
+  { sql: 'SET @n = (SELECT COUNT(*) FROM users)', classes: 'read' },
+  { sql: 'SELECT id INTO @v FROM users WHERE id = 1', classes: 'read' },
   { sql: 'SET SESSION lock_wait_timeout = 5', classes: 'read' },
   { sql: 'USE shop', classes: 'read' },
   { sql: 'START TRANSACTION', classes: 'read', transactionControl: 'begin' },
@@ -66,6 +68,9 @@ export const MYSQL_CORPUS: CorpusCase[] = [
   { sql: 'OPTIMIZE TABLE users', classes: 'write' },
   { sql: 'SELECT shop.recalc_totals(42)', classes: 'write', runsCode: true, rowBounded: true, note: 'a stored function: effect unknown' },
   { sql: 'SET foreign_key_checks = 0', classes: 'write' },
+  { sql: 'SET @total = shop.order_total(42)', classes: 'write', runsCode: true },
+  { sql: 'UPDATE orders SET total = shop.recalc(id) WHERE id = 1', classes: 'write', rowBounded: true, runsCode: true },
+  { sql: 'CREATE TABLE orders_copy AS SELECT * FROM orders', classes: 'write', nonTransactional: true },
   { sql: 'SELECT NEXTVAL(order_seq)', classes: 'write' },
 
   // ---- destructive
