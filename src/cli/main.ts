@@ -9,6 +9,7 @@ import { redactText } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { registerBackup } from './backup.js';
 import { registerDoctor } from './doctor.js';
+import { registerGuard } from './guard.js';
 import { registerInspect } from './inspect.js';
 import { registerInit } from './init.js';
 import { registerLog } from './log.js';
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMigrate(program, run);
   registerSeed(program, run);
   registerBackup(program, run);
+  registerGuard(program, run);
   registerLog(program, run);
 
   try {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { retentionPolicySchema } from '../backup/retention.js';
+import { guardPolicySchema } from '../guard/policy.js';
 import { readDataFile } from './data-file.js';
 import { ConfigError, errorMessage } from './errors.js';
 
@@ -99,6 +100,8 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The safety gate (`dbward exec`, `dbward guard`, `dbward approve`): see src/guard/policy.ts. */
+    guard: guardPolicySchema.optional(),
     connect: z
       .object({
         /** Total seconds to keep retrying transient connection failures. */
