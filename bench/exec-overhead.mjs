@@ -29,7 +29,7 @@ const setup = `CREATE TABLE bench_items (id INTEGER PRIMARY KEY, name VARCHAR(40
 async function database(engine) {
   if (engine === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbward-bench-'));
-    return { url: `file:${path.join(dir, 'bench.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return { url: `file:${path.join(dir, 'bench.db')}?mode=rwc`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   if (engine === 'postgres') {
     const admin = new pg.Client({ ...PG, database: 'postgres' });
