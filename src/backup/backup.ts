@@ -3,14 +3,14 @@
  * atomically. A failure anywhere leaves no manifest, so the backup does not exist; the next run removes
  * the leftovers.
  */
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
 import { DbwardError, OperationError } from '../core/errors.js';
 import { databaseName, describeTarget } from '../core/url.js';
 import type { BackupKind } from '../engines/backup-driver.js';
 import { backupDriverFor } from '../engines/backup-drivers.js';
 import type { Engine } from '../engines/engine.js';
 import { VERSION } from '../version.js';
-import { Measure, compressor, encryptor, fingerprintRecipient } from './codec.js';
+import { encoder, fingerprintRecipient } from './codec.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, RESTORE_NOTE_FILE, type Manifest } from './manifest.js';
 import { defaultBackupName, validateBackupName } from './names.js';
 import { restoreNote } from './restore-note.js';
@@ -55,27 +55,28 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const sizes = model.tables.map((t) => t.stats.sizeBytes);
     const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
 
-    const rawMeasure = new Measure({ hash: false }); // the raw size is recorded; only stored bytes are hashed
-    const storedMeasure = new Measure();
-    if (options.onProgress) rawMeasure.on('data', () => options.onProgress!(rawMeasure.bytes, estimatedBytes));
-    const stages = [rawMeasure, compressor(setup.compression), ...(setup.recipients ? [encryptor(setup.recipients)] : []), storedMeasure];
-
     // Each engine has one dump format, so the data file's name is known before the dump starts.
     const format = { sqlite: 'sqlite-db', postgres: 'pg_dump-custom', mysql: 'mysql-sql' }[engine.name];
     const rawName = `data.${RAW_EXTENSION[format]}`;
     const dataFile = `${rawName}.${setup.compression === 'zstd' ? 'zst' : 'gz'}${setup.recipients ? '.age' : ''}`;
 
-    const results = await Promise.allSettled([
-      driver.dump(engine, rawMeasure, { kind, tables: options.tables, workDir }),
-      pipeline(stages),
-      repository.storage.put(repository.key(name, dataFile), storedMeasure),
-    ]);
-    const failure = results.find((r) => r.status === 'rejected');
-    if (failure) {
-      for (const s of stages) s.destroy();
-      throw failure.reason;
+    // dump → (driver: counts and checksums) → compress → encrypt → storage, hashed on the way in.
+    const coder = encoder(setup.compression, setup.recipients);
+    const stored = repository.storage.put(repository.key(name, dataFile), coder.output);
+    const sha256 = createHash('sha256');
+    let storedBytes = 0;
+    coder.output.on('data', (chunk: Buffer) => {
+      sha256.update(chunk);
+      storedBytes += chunk.length;
+    });
+    const onProgress = options.onProgress && ((raw: number) => options.onProgress!(raw, estimatedBytes));
+    const dumped = driver.dump(engine, coder.input, { kind, tables: options.tables, workDir, ...(onProgress ? { onProgress } : {}) });
+    const [dumpResult, coderResult, storedResult] = await Promise.allSettled([dumped, coder.finished, stored]);
+    if (dumpResult.status === 'rejected' || coderResult.status === 'rejected' || storedResult.status === 'rejected') {
+      coder.destroy();
+      throw pipelineFailure(dumpResult, coderResult, storedResult);
     }
-    const info = (results[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof driver.dump>>>).value;
+    const info = dumpResult.value;
     if (info.format !== format) throw new OperationError(`Unexpected dump format ${info.format} from the ${engine.name} driver`);
 
     const facts = {
@@ -101,12 +102,14 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       database: databaseName(engine.target),
       tablesFilter: options.tables?.length ? [...options.tables] : null,
       tables: info.tables,
+      contentMethod: info.contentMethod,
+      contentNote: info.contentNote ?? null,
       sameSnapshot: info.sameSnapshot,
       snapshotNote: info.snapshotNote ?? null,
       schemaFingerprint: fingerprint,
-      sizes: { raw: rawMeasure.bytes, stored: storedMeasure.bytes },
+      sizes: { raw: info.bytes, stored: storedBytes },
       files: [
-        { name: dataFile, size: storedMeasure.bytes, sha256: storedMeasure.digest() },
+        { name: dataFile, size: storedBytes, sha256: sha256.digest('hex') },
         { name: RESTORE_NOTE_FILE, size: Buffer.byteLength(note), sha256: sha256Hex(note) },
       ],
       ...facts,
@@ -123,6 +126,17 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     if (workDir) repository.removeWorkDir(workDir);
     lock.release();
   }
+}
+
+/**
+ * The cause of a failed pipeline. A full disk makes the tools fail on a broken pipe and a failed tool
+ * makes the dump's writes fail, so: a storage error with an errno first, then a tool's own error, then
+ * the dump's, then whatever storage said.
+ */
+function pipelineFailure(...results: [PromiseSettledResult<unknown>, PromiseSettledResult<unknown>, PromiseSettledResult<unknown>]): unknown {
+  const [dump, coder, stored] = results.map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined));
+  if (stored !== undefined && typeof (stored as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((stored as NodeJS.ErrnoException).code!)) return stored;
+  return coder ?? dump ?? stored;
 }
 
 /** Turn file-system failures into one clear message; the incomplete backup is already gone. */

@@ -18,7 +18,8 @@ export interface TableContent {
   rows: number;
   /**
    * Hex digest of the table's content. Independent of row order, computed the same way at dump time and
-   * on a restored database of the same engine; not comparable across engines.
+   * on a restored database of the same engine (see the driver's contentMethod); not comparable across
+   * engines.
    */
   checksum: string;
 }
@@ -29,6 +30,8 @@ export interface DumpOptions {
   tables?: string[];
   /** A private directory for temporary files on the repository's file system. */
   workDir: string;
+  /** Called now and then with the number of raw dump bytes written so far. */
+  onProgress?: (bytes: number) => void;
 }
 
 export interface DumpInfo {
@@ -38,13 +41,24 @@ export interface DumpInfo {
   format: string;
   /** Per-table counts and checksums of what the dump contains ([] for schema-only). */
   tables: TableContent[];
+  /** How `tables` were computed: the driver's contentMethod. */
+  contentMethod: string;
+  /** What the checksums cannot see, when something (e.g. a dump tool rounds some values). */
+  contentNote?: string;
   /** True when `tables` were computed in the same snapshot as the dump. */
   sameSnapshot: boolean;
-  /** Why not, when sameSnapshot is false. */
+  /** Why not, when sameSnapshot is false; a caveat about the snapshot otherwise. */
   snapshotNote?: string;
+  /** Raw dump bytes written to the output. */
+  bytes: number;
 }
 
 export interface BackupDriver {
+  /**
+   * How this driver computes table contents, e.g. 'pg_dump-copy-rows/1'. Checksums compare only when
+   * computed by the same method: a manifest records the method its checksums come from.
+   */
+  readonly contentMethod: string;
   /**
    * Write a consistent dump (the engine's own format, uncompressed) into `output` and end it. Resolves
    * after the dump tool exited successfully; rejects (and destroys `output`) on any failure.
@@ -62,7 +76,10 @@ export interface BackupDriver {
    * dumped; otherwise they are left to the connecting user, since the roles may not exist there.
    */
   restore(target: ConnectionTarget, input: Readable, options: { tables?: string[]; workDir: string; preserveOwnership?: boolean }): Promise<void>;
-  /** Per-table counts and checksums of a live database, computed exactly as at dump time. */
+  /**
+   * Per-table counts and checksums of a live database, computed exactly as at dump time (PostgreSQL and
+   * MySQL: from a fresh data-only dump of it, digested the same way).
+   */
   tableContents(engine: Engine, tables?: string[]): Promise<TableContent[]>;
   /** Create an empty database beside `near` (same server, or a file in the same directory). */
   createDatabase(near: Engine, name: string): Promise<ConnectionTarget>;

@@ -195,6 +195,36 @@ describe.each(ALL_ENGINES)('backups on %s', (engineName: TestEngine) => {
     expect(restore.stderr).toMatch(/damaged; nothing was restored/);
   });
 
+  it('still reads a manifest of format 1: lists, checks and restores it; verifies its checksums only where the method is unchanged', async () => {
+    const base = path.join(repoDir(), first.databaseId);
+    fs.cpSync(path.join(base, 'first'), path.join(base, 'old-format'), { recursive: true });
+    const file = path.join(base, 'old-format', 'manifest.json');
+    const { contentMethod, contentNote, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+    expect(contentMethod).toBeTruthy();
+    expect(contentNote === null || typeof contentNote === 'string').toBe(true);
+    fs.rmSync(path.join(base, 'old-format', 'verification.json'), { force: true });
+    fs.writeFileSync(file, JSON.stringify({ ...rest, formatVersion: 1, name: 'old-format' }));
+
+    const listed = parseJson<{ backups: { name: string }[] }>(await cli(['backups', '--json']));
+    expect(listed.backups.map((b) => b.name)).toContain('old-format');
+    expect((await cli(['verify', 'old-format', '--level', 'structure'])).status).toBe(0);
+    const verify = await cli(['verify', 'old-format', '--level', 'restore']);
+    const target = await createDatabase(engineName);
+    extra.push(target);
+    const restore = await cli(['restore', 'old-format', '--to', target.url]);
+    expect(restore.status, restore.stdout + restore.stderr).toBe(0);
+    expect((await contents(target.url)).tables).toEqual(first.tables);
+    if (engineName === 'sqlite') {
+      // SQLite's checksums are computed as in format 1.
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    } else {
+      expect(verify.status).toBe(2);
+      expect(verify.stderr).toMatch(/manifest format 1.*cannot be checked against them/s);
+      expect(verify.stderr).toMatch(/--level structure/);
+    }
+    fs.rmSync(path.join(base, 'old-format'), { recursive: true, force: true });
+  });
+
   it('refuses to restore over the source without the database name, and restores with it after a safety backup', async () => {
     const before = await contents(source.url);
     // change the data after the backup was taken

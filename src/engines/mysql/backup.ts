@@ -2,74 +2,68 @@
  * The MySQL/MariaDB BackupDriver: mariadb-dump (MariaDB) or mysqldump (MySQL) SQL dumps, restored with
  * the mariadb/mysql client. Credentials reach the tools through a 0600 option file (client-tools.ts).
  *
- * Same snapshot: the per-table counts and checksums must describe exactly what the dump contains, while
- * other sessions keep writing. On a session of our own we take FLUSH TABLES WITH READ LOCK (commits
- * wait), start our consistent-snapshot transaction (the global read lock stays held; starting a
- * transaction does not release it) and start the dump, which opens its own consistent snapshot. No
- * commit can happen between the two snapshots, so they see the same data. The lock is released as soon
- * as the dump's transaction has started, which we know from its --verbose progress on stderr: it prints
- * "-- Starting transaction..." before START TRANSACTION WITH CONSISTENT SNAPSHOT and its next line only
- * after that statement returned. (Watching information_schema.INNODB_TRX instead needs the PROCESS
- * privilege and cannot tell the dump's session from another new session of the same user.) The counts
- * are then computed inside our snapshot while the dump runs. Writers wait only for the moment between
- * the lock and the dump's snapshot.
- * When that cannot be done, the dump still runs and sameSnapshot is false with the reason: the user
- * lacks RELOAD (needed for the lock), the lock waited more than LOCK_WAIT_SECONDS for long-running
- * statements, the dump's transaction was not seen within SNAPSHOT_WAIT_MS, or tables use an engine
- * without transactions (MyISAM, Aria…), which no snapshot covers.
+ * Per-table row counts and content checksums come from the dump itself (dump-digest.ts): the tuples
+ * of each table's INSERT statements are counted and hashed as the dump streams past, so they describe
+ * exactly what the dump holds, from the dump's own consistent snapshot (--single-transaction), without
+ * a second pass over the data, a second session or a global read lock. On a restored database,
+ * tableContents() digests a fresh data-only dump made with the same tool and options.
  *
- * Checksums are computed in the server: the sum over rows of the first 64 bits of MD5 over the row's
- * columns (each NULL-safe and exact: text as its length-prefixed bytes, binary as HEX, numbers and dates as text,
- * FLOAT widened to DOUBLE, TIMESTAMP as its time-zone-free UNIX_TIMESTAMP), so row order does not matter.
+ * What the dump-based checksum cannot see: what the dump tool itself writes inexactly. MariaDB writes
+ * FLOAT values with 6 significant digits, so a FLOAT that needs more is rounded in the dump and comes
+ * back rounded after a restore, and the checksums of the dump and of the restore agree; the manifest
+ * says so (contentNote) when a dumped table has FLOAT columns. Tables without transactions (MyISAM,
+ * Aria…) are not covered by the dump's snapshot: their rows are read while the dump runs (snapshotNote).
  * TableContent.schema is '': MySQL's schema is the database, whose name differs between a database and
  * its restored copy, and the contents must compare equal (introspect()'s fingerprint leaves it out too).
  */
 import type { Readable, Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable as WritableStream } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { OperationError, UsageError, errorMessage } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import { describeTarget, type ConnectionTarget, type ServerTarget } from '../../core/url.js';
 import type { BackupDriver, BackupKind, DumpInfo, DumpOptions, TableContent } from '../backup-driver.js';
+import { inspectingWritable } from '../backup-driver-digest.js';
 import type { Engine, Queryable, Row } from '../engine.js';
 import { findClientTool, runTool, withOptionFile, type ClientTool } from './client-tools.js';
+import { SqlDumpDigest, SqlDumpFormatError } from './dump-digest.js';
 import { TableSectionFilter, checkDump } from './dump-file.js';
 import { quoteIdent, mysqlTarget, sameServer, str, withSession } from './sql.js';
 import { swapDatabases } from './swap.js';
 
-const LOCK_WAIT_SECONDS = 5;
-const SNAPSHOT_WAIT_MS = 30_000;
 const DATABASE_NAME = /^[a-z0-9_]{1,64}$/;
 const SYSTEM_DATABASES = new Set(['mysql', 'information_schema', 'performance_schema', 'sys']);
-/** Column types whose text form is exact; character types see CHARACTER; everything else (binary, enum, set, bit, json, geometry…) is hashed as HEX of its bytes. */
-const AS_TEXT = new Set([
-  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real',
-  'year', 'date', 'time', 'datetime',
-]);
-
-/** Character column types: hashed as their own bytes, length-prefixed. */
-const CHARACTER = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
+const CONTENT_METHOD = 'mysql-dump-insert-rows/1';
+const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 interface BaseTable {
   name: string;
   engine: string;
 }
 
-type SnapshotInfo = Pick<DumpInfo, 'tables' | 'sameSnapshot' | 'snapshotNote'>;
-
 export const mysqlBackup: BackupDriver = {
+  contentMethod: CONTENT_METHOD,
+
   async dump(engine: Engine, output: Writable, options: DumpOptions): Promise<DumpInfo> {
     try {
       const target = mysqlTarget(engine.target);
-      const tool = await findClientTool('dump', await engine.serverVersion());
-      const tables = await baseTables(engine, target.database, options.tables);
+      const [tool, tables] = await Promise.all([
+        engine.serverVersion().then((v) => findClientTool('dump', v)),
+        baseTables(engine, target.database, options.tables),
+      ]);
       const names = options.tables?.length ? tables.map((t) => t.name) : [];
       const args = dumpArgs(tool, options.kind, target.database, names);
-      const snapshot = await withOptionFile(target, tool, options.workDir, async (file) => {
-        if (options.kind !== 'schema-only') return dumpInSnapshot(target, tool, file, args, output, tables);
-        await startDump(tool, file, args, output).done;
-        return { tables: [], sameSnapshot: true };
+      const dumped = await withOptionFile(target, tool, options.workDir, (file) => dumpDigested(tool, file, args, output, options.onProgress));
+      await new Promise<void>((resolve, reject) => {
+        output.once('error', reject);
+        output.end(() => resolve());
       });
-      return { tool: { name: tool.name, version: tool.version }, format: 'mysql-sql', ...snapshot };
+      const contents = options.kind === 'schema-only' ? [] : dumped.tables;
+      const notes = options.kind === 'schema-only' ? {} : await contentNotes(engine, target.database, tables, contents);
+      return { tool: { name: tool.name, version: tool.version }, format: 'mysql-sql', tables: contents, contentMethod: CONTENT_METHOD, sameSnapshot: true, bytes: dumped.bytes, ...notes };
     } catch (err) {
       output.destroy();
       throw err;
@@ -104,8 +98,20 @@ export const mysqlBackup: BackupDriver = {
   },
 
   async tableContents(engine: Engine, tables?: string[]): Promise<TableContent[]> {
-    const { database } = mysqlTarget(engine.target);
-    return contentsOf(engine, database, await baseTables(engine, database, tables));
+    const target = mysqlTarget(engine.target);
+    const [tool, selected] = await Promise.all([
+      engine.serverVersion().then((v) => findClientTool('dump', v)),
+      baseTables(engine, target.database, tables),
+    ]);
+    const args = dumpArgs(tool, 'data-only', target.database, tables?.length ? selected.map((t) => t.name) : []);
+    // The option file holds the password: a private directory of our own, removed afterwards.
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'dbward-'));
+    try {
+      const discard = new WritableStream({ write: (_chunk, _encoding, callback) => callback() });
+      return (await withOptionFile(target, tool, dir, (file) => dumpDigested(tool, file, args, discard))).tables;
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
   },
 
   async createDatabase(near: Engine, name: string): Promise<ConnectionTarget> {
@@ -159,7 +165,7 @@ function dumpArgs(tool: ClientTool, kind: BackupKind, database: string, tables: 
     'data-only': ['--no-create-info', '--skip-triggers'],
   };
   return [
-    '--verbose', '--single-transaction', '--quick', '--hex-blob', '--default-character-set=utf8mb4',
+    '--single-transaction', '--quick', '--hex-blob', '--default-character-set=utf8mb4',
     '--skip-dump-date', '--no-tablespaces', '--max-allowed-packet=1G',
     // MySQL with GTIDs would otherwise write SET @@GLOBAL.GTID_PURGED, which fails on restore into a live server.
     ...(tool.mariadb ? [] : ['--set-gtid-purged=OFF']),
@@ -167,89 +173,59 @@ function dumpArgs(tool: ClientTool, kind: BackupKind, database: string, tables: 
   ];
 }
 
-interface DumpRun {
-  /** Resolves when the tool exited successfully and `output` was ended and flushed. */
-  done: Promise<void>;
-  stop(): void;
-}
-
-/** Run the dump tool into `output`, which is ended only after the tool exited successfully. */
-function startDump(tool: ClientTool, file: string, args: string[], output: Writable, onProgress?: (line: string) => void): DumpRun {
-  const run = runTool(tool, file, args, 'Dump', { stdin: false, onProgress });
-  const done = (async () => {
-    try {
-      await pipeline(run.child.stdout as Readable, output, { end: false });
-    } catch (err) {
-      run.stop();
-      throw new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
-    }
-    await run.exited;
-    output.end();
-    await finished(output);
-  })();
-  done.catch(() => undefined);
-  return { done, stop: run.stop };
-}
-
-async function dumpInSnapshot(
-  target: ServerTarget, tool: ClientTool, file: string, args: string[], output: Writable, tables: BaseTable[],
-): Promise<SnapshotInfo> {
-  return withSession(target, async (session) => {
-    await session.query(`SET SESSION lock_wait_timeout = ${LOCK_WAIT_SECONDS}`);
-    await session.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    const notes: string[] = [];
-    const lockProblem = await globalReadLock(session);
-    await session.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    let dumpSnapshotStarted = () => {};
-    const dumpSnapshot = new Promise<void>((resolve) => (dumpSnapshotStarted = resolve));
-    let starting = false;
-    const run = startDump(tool, file, args, output, (line) => {
-      if (starting) dumpSnapshotStarted();
-      if (line.startsWith('-- Starting transaction')) starting = true;
-    });
-    try {
-      if (lockProblem) notes.push(lockProblem);
-      else {
-        const confirmed = await settlesWithin(Promise.race([dumpSnapshot, run.done]), SNAPSHOT_WAIT_MS);
-        await session.query('UNLOCK TABLES');
-        if (!confirmed) notes.push(`the dump's transaction was not seen to start within ${SNAPSHOT_WAIT_MS / 1000}s, so the counts come from a snapshot taken just before it`);
-      }
-      const nonTransactional = tables.filter((t) => t.engine.toLowerCase() !== 'innodb');
-      if (nonTransactional.length) {
-        const list = nonTransactional.map((t) => `${t.name} (${t.engine})`).join(', ');
-        notes.push(`tables without transactions are not covered by any snapshot and were counted while the dump ran: ${list}`);
-      }
-      const contents = await contentsOf(session, target.database, tables);
-      await run.done;
-      await session.query('COMMIT');
-      if (!notes.length) return { tables: contents, sameSnapshot: true };
-      const note = notes.join('; ');
-      return { tables: contents, sameSnapshot: false, snapshotNote: note[0]?.toUpperCase() + note.slice(1) + '.' };
-    } finally {
-      run.stop();
-    }
+/**
+ * Run the dump tool into `output` (not ended) while digesting what it writes: per-table row counts
+ * and checksums of exactly the dumped rows, and the byte count.
+ */
+async function dumpDigested(tool: ClientTool, file: string, args: string[], output: Writable, onProgress?: (bytes: number) => void) {
+  const digest = new SqlDumpDigest();
+  let reported = 0;
+  const sink = inspectingWritable(output, (chunk) => {
+    digest.feed(chunk);
+    if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
   });
-}
-
-/** FLUSH TABLES WITH READ LOCK; the reason when it cannot be taken (and the dump goes on without it). */
-async function globalReadLock(session: Queryable): Promise<string | undefined> {
+  const run = runTool(tool, file, args, 'Dump', { stdin: false });
   try {
-    await session.query('FLUSH TABLES WITH READ LOCK');
-    return undefined;
+    await pipeline(run.child.stdout as Readable, sink);
   } catch (err) {
-    const errno = (err as { errno?: unknown }).errno;
-    const fallback = 'so the counts come from a snapshot of their own taken just before the dump';
-    if (errno === 1227) return `the user lacks the RELOAD privilege that FLUSH TABLES WITH READ LOCK needs, ${fallback}`;
-    if (errno === 1205) return `FLUSH TABLES WITH READ LOCK waited more than ${LOCK_WAIT_SECONDS}s for running statements, ${fallback}`;
-    throw err;
+    run.stop();
+    await run.exited.catch(() => undefined);
+    if (err instanceof SqlDumpFormatError) throw new OperationError(`${tool.name} wrote a dump dbward cannot read: ${err.message}`, undefined, err);
+    throw new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
   }
+  await run.exited;
+  let tables: TableContent[];
+  try {
+    tables = digest.finish();
+  } catch (err) {
+    throw new OperationError(`${tool.name} wrote a dump dbward cannot read: ${errorMessage(err)}`, undefined, err);
+  }
+  onProgress?.(digest.bytes);
+  return { tables, bytes: digest.bytes };
 }
 
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const settled = promise.then(() => true, () => true);
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
+/**
+ * What the manifest should say about the snapshot and the checksums: tables without transactions are
+ * outside the dump's snapshot; FLOAT columns are written rounded by MariaDB's dump tool.
+ */
+async function contentNotes(q: Queryable, database: string, tables: BaseTable[], dumped: TableContent[]): Promise<Pick<DumpInfo, 'snapshotNote' | 'contentNote'>> {
+  const notes: Pick<DumpInfo, 'snapshotNote' | 'contentNote'> = {};
+  const names = new Set(dumped.map((t) => t.name));
+  const nonTransactional = tables.filter((t) => names.has(t.name) && t.engine.toLowerCase() !== 'innodb');
+  if (nonTransactional.length) {
+    const list = nonTransactional.map((t) => `${t.name} (${t.engine})`).join(', ');
+    notes.snapshotNote = `Tables without transactions are not covered by the dump's consistent snapshot and were read while the dump ran: ${list}; their counts and checksums describe exactly what the dump holds.`;
+  }
+  const { rows } = await q.query<Row>(
+    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND DATA_TYPE = 'float' ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    [database],
+  );
+  const floats = rows.map((r) => ({ t: str(r.t), c: str(r.c) })).filter((r) => names.has(r.t));
+  if (floats.length) {
+    const list = floats.map((r) => `${r.t}.${r.c}`).join(', ');
+    notes.contentNote = `FLOAT columns (${list}) are written by the dump tool with limited precision (MariaDB: 6 significant digits); a value that needs more is rounded in the dump, and the checksums, computed from the dump, cannot show it.`;
+  }
+  return notes;
 }
 
 /** Base tables of the database (not views, not sequences), all or the named ones ("name" or "database.name"). */
@@ -267,40 +243,6 @@ async function baseTables(q: Queryable, database: string, requested?: string[]):
     if (!table) throw new UsageError(`No table "${name}" in database ${database}.`, 'Name base tables of the database (not views or sequences).');
     return table;
   });
-}
-
-async function contentsOf(q: Queryable, database: string, tables: BaseTable[]): Promise<TableContent[]> {
-  const { rows } = await q.query<Row>(
-    'SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY ORDINAL_POSITION',
-    [database],
-  );
-  const contents: TableContent[] = [];
-  for (const table of tables) {
-    const columns = rows.filter((r) => str(r.t) === table.name).map((r) => `IFNULL(${columnText(str(r.c), str(r.type).toLowerCase())}, 0x1f)`);
-    const digest = `CAST(CONV(SUBSTRING(MD5(CONCAT_WS(0x1e, ${columns.join(', ')})), 1, 16), 16, 10) AS UNSIGNED)`;
-    const { rows: result } = await q.query<Row>(
-      `SELECT COUNT(*) AS n, SUM(${digest}) AS s FROM ${quoteIdent(database)}.${quoteIdent(table.name)}`,
-    );
-    const sum = result[0]?.s;
-    contents.push({
-      schema: '',
-      name: table.name,
-      rows: Number(result[0]?.n),
-      checksum: BigInt(sum === null || sum === undefined ? 0 : str(sum)).toString(16),
-    });
-  }
-  return contents;
-}
-
-function columnText(column: string, type: string): string {
-  const c = quoteIdent(column);
-  if (AS_TEXT.has(type)) return `CAST(${c} AS CHAR)`;
-  // Character columns as they are, prefixed by their byte length so no separator inside a value can
-  // make two rows collide: cheaper than HEX of every byte (measured: HEX was 1.6 s of a 5.7 s pass).
-  if (CHARACTER.has(type)) return `CONCAT(OCTET_LENGTH(${c}), ':', ${c})`;
-  if (type === 'float') return `CAST(CAST(${c} AS DOUBLE) AS CHAR)`;
-  if (type === 'timestamp') return `CAST(UNIX_TIMESTAMP(${c}) AS CHAR)`;
-  return `HEX(${c})`;
 }
 
 /** The target with another database, and its redacted URL rebuilt with that name. */

@@ -1,12 +1,14 @@
 /**
- * The PostgreSQL BackupDriver: pg_dump custom format (uncompressed; dbward compresses) taken in an
- * exported snapshot, so that the per-table counts and checksums computed on the exporting transaction
- * describe exactly the rows in the dump; pg_restore for the structural check and the restore.
+ * The PostgreSQL BackupDriver: pg_dump custom format (uncompressed; dbward compresses), pg_restore for
+ * the structural check and the restore.
  *
- * Table checksums are computed in the server: md5 of each row's text, summed as two 64-bit halves
- * (so the order of rows does not matter), then md5 of "count:sum1:sum2". Every setting that changes
- * how a value is written as text is fixed in the transaction, so that the same rows give the same
- * checksum in any session, before and after a restore.
+ * Per-table row counts and content checksums come from the dump itself (dump-digest.ts): the COPY
+ * text of every TABLE DATA block is counted and hashed row by row as it streams past, so they describe
+ * exactly the rows in the dump, from pg_dump's own snapshot, at no extra cost on the server. On a
+ * restored database, tableContents() digests a fresh data-only dump the same way. pg_dump fixes
+ * DateStyle, IntervalStyle and extra_float_digits itself; the time zone and bytea_output, the other
+ * settings that change how a value is written as text, are fixed through libpq's environment, so
+ * the same rows give the same text, and the same checksum, in any database or session.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,22 +20,12 @@ import pg from 'pg';
 import { ConnectionError, DbwardError, OperationError, UsageError, VerificationError, errorMessage } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import type { ConnectionTarget, ServerTarget } from '../../core/url.js';
-import type { BackupDriver, DumpOptions, TableContent } from '../backup-driver.js';
+import type { BackupDriver, DumpOptions } from '../backup-driver.js';
+import { inspectingWritable } from '../backup-driver-digest.js';
 import type { Engine, Queryable } from '../engine.js';
 import { connectPostgres } from './connect.js';
+import { ArchiveDigest, ArchiveFormatError } from './dump-digest.js';
 import { connectionArgs, dbnameArg, libpqEnv, requireTool, runTool, type NativeTool } from './native.js';
-
-/** A consistent read-only snapshot, and fixed text output for every type whose text depends on a setting. */
-const SNAPSHOT_SESSION = `
-  SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
-  SET LOCAL search_path = pg_catalog;
-  SET LOCAL TimeZone = 'UTC';
-  SET LOCAL DateStyle = 'ISO, YMD';
-  SET LOCAL IntervalStyle = 'postgres';
-  SET LOCAL extra_float_digits = 1;
-  SET LOCAL bytea_output = 'hex';
-  SET LOCAL lc_monetary = 'C';
-  SET LOCAL row_security = off`;
 
 /** Ordinary tables (partitions included) in user schemas, not owned by an extension. */
 const USER_TABLES = `
@@ -45,17 +37,6 @@ const USER_TABLES = `
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
    ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`;
-
-// ROW(t.*) rather than t: a column named t would shadow the whole-row reference.
-// Each row's text is hashed twice with PostgreSQL's 64-bit hashtextextended (the hash that hash
-// partitioning relies on, so stable across versions and platforms) under two seeds: 128 bits per row,
-// summed, so row order does not matter. Half the CPU of md5 per row (measured: 1.14 s against 2.38 s
-// on a million rows). OFFSET 0 keeps the subquery, so the row text is built once per row.
-const tableChecksum = (qualified: string) => `
-  SELECT count(*) AS rows,
-         md5(count(*) || ':' || coalesce(sum(hashtextextended(r, 0)::numeric), 0)
-                      || ':' || coalesce(sum(hashtextextended(r, 1)::numeric), 0)) AS checksum
-    FROM (SELECT ROW(t.*)::text AS r FROM ONLY ${qualified} t OFFSET 0) s`;
 
 /** CREATE DATABASE with the encoding and locale of the connected database, from the clean template0. */
 const CREATE_LIKE_CURRENT = `
@@ -116,32 +97,55 @@ async function selectTables(tx: Queryable, specs: string[] | undefined): Promise
   return specs?.length ? resolveTables(rows, specs) : rows;
 }
 
-async function contentsOf(tx: Queryable, tables: TableRef[], signal?: AbortSignal): Promise<TableContent[]> {
-  const contents: TableContent[] = [];
-  for (const table of tables) {
-    signal?.throwIfAborted();
-    const qualified = `${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`;
-    const { rows } = await tx.query<{ rows: string; checksum: string }>(tableChecksum(qualified));
-    const [row] = rows as [{ rows: string; checksum: string }];
-    contents.push({ ...table, rows: Number(row.rows), checksum: row.checksum });
-  }
-  return contents;
-}
-
 /** A pg_dump pattern matching exactly this name: inside double quotes every character is literal. */
 const literalPattern = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function dumpArgs(snapshot: string, options: DumpOptions, tables: TableRef[]): string[] {
-  const kind = { full: [], 'schema-only': ['--schema-only'], 'data-only': ['--data-only'] }[options.kind];
-  const only = options.tables?.length ? tables.map((t) => `--table=${literalPattern(t.schema)}.${literalPattern(t.name)}`) : [];
-  return ['--format=custom', '--compress=0', `--snapshot=${snapshot}`, ...kind, ...only];
+function dumpArgs(kind: DumpOptions['kind'], tables: TableRef[] | null): string[] {
+  const only = { full: [], 'schema-only': ['--schema-only'], 'data-only': ['--data-only'] }[kind];
+  const selected = tables ? tables.map((t) => `--table=${literalPattern(t.schema)}.${literalPattern(t.name)}`) : [];
+  return ['--format=custom', '--compress=0', ...only, ...selected];
 }
 
-/** The first real failure of settled tasks: an abort is only the echo of another task's failure. */
-function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  return failures.find((e) => !(e instanceof Error && e.name === 'AbortError')) ?? failures[0];
+/**
+ * libpq's environment for pg_dump: the password and the URL's parameters (libpqEnv), and the two
+ * settings that change how values are written and that pg_dump leaves to the session: the time zone
+ * (timestamptz) and bytea_output. A database with other defaults then dumps the same text as the
+ * scratch database it is restored into, so checksums compare.
+ */
+function dumpEnv(target: ServerTarget): NodeJS.ProcessEnv {
+  const env = libpqEnv(target);
+  env.PGTZ = 'UTC';
+  env.PGOPTIONS = `${env.PGOPTIONS ?? ''} -c bytea_output=hex`.trim();
+  return env;
 }
+
+/**
+ * Run pg_dump into `output` (not ended) while digesting the archive: per-table row counts and
+ * checksums of exactly what was written, and the byte count.
+ */
+async function dumpDigested(target: ServerTarget, args: string[], output: Writable, onProgress?: (bytes: number) => void) {
+  const tool = await requireTool('pg_dump');
+  const digest = new ArchiveDigest();
+  let reported = 0;
+  const sink = inspectingWritable(output, (chunk) => {
+    digest.feed(chunk);
+    if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
+  });
+  try {
+    await runTool(tool, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdout: sink });
+    // Every chunk written to the sink has been inspected and passed on once it finishes.
+    await finished(sink.end());
+    const tables = digest.finish();
+    onProgress?.(digest.bytes);
+    return { tool, tables, bytes: digest.bytes };
+  } catch (err) {
+    if (err instanceof ArchiveFormatError) throw new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err);
+    throw err;
+  }
+}
+
+const PROGRESS_BYTES = 4 * 1024 * 1024;
+const CONTENT_METHOD = 'pg_dump-copy-rows/1';
 
 function asOperationError(err: unknown, what: string): DbwardError {
   if (err instanceof DbwardError) return err;
@@ -242,34 +246,26 @@ async function renameDatabase(admin: Engine, from: string, to: string): Promise<
 const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 export const postgresBackup: BackupDriver = {
+  contentMethod: CONTENT_METHOD,
+
   async dump(engine, output, options) {
     try {
       const target = serverTarget(engine.target);
-      const tool = await requireTool('pg_dump');
-      const env = libpqEnv(target);
-      return await engine.transaction(async (tx) => {
-        await tx.query(SNAPSHOT_SESSION);
-        const tables = await selectTables(tx, options.tables);
-        const { rows } = await tx.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-        const snapshot = (rows[0] as { id: string }).id;
-        // pg_dump reads in the exported snapshot, which lives as long as this transaction: the
-        // transaction stays open, computing the same rows' checksums, until pg_dump has exited.
-        const abort = new AbortController();
-        const failFast = <T>(task: Promise<T>) =>
-          task.catch((err: unknown) => {
-            abort.abort();
-            throw err;
-          });
-        const args = [...dumpArgs(snapshot, options, tables), ...connectionArgs(target)];
-        const [dumped, counted] = await Promise.allSettled([
-          failFast(runTool(tool, args, { env, stdout: output, signal: abort.signal })),
-          failFast(options.kind === 'schema-only' ? Promise.resolve([]) : contentsOf(tx, tables, abort.signal)),
-        ]);
-        if (dumped.status === 'rejected' || counted.status === 'rejected') throw firstFailure([dumped, counted]);
-        output.end();
-        await finished(output, { readable: false });
-        return { tool: { name: tool.name, version: tool.version }, format: 'pg_dump-custom', tables: counted.value, sameSnapshot: true };
+      // pg_dump takes its own consistent snapshot; the counts and checksums are read from what it writes.
+      const tables = options.tables?.length ? await selectTables(engine, options.tables) : null;
+      const { tool, tables: contents, bytes } = await dumpDigested(target, dumpArgs(options.kind, tables), output, options.onProgress);
+      await new Promise<void>((resolve, reject) => {
+        output.once('error', reject);
+        output.end(() => resolve());
       });
+      return {
+        tool: { name: tool.name, version: tool.version },
+        format: 'pg_dump-custom',
+        tables: contents,
+        contentMethod: CONTENT_METHOD,
+        sameSnapshot: true,
+        bytes,
+      };
     } catch (err) {
       output.destroy();
       throw asOperationError(err, `Dumping ${engine.target.redacted}`);
@@ -308,11 +304,10 @@ export const postgresBackup: BackupDriver = {
   },
 
   async tableContents(engine, tables) {
-    serverTarget(engine.target);
-    return engine.transaction(async (tx) => {
-      await tx.query(SNAPSHOT_SESSION);
-      return contentsOf(tx, await selectTables(tx, tables));
-    });
+    const target = serverTarget(engine.target);
+    const selected = tables?.length ? await selectTables(engine, tables) : null;
+    const { tables: contents } = await dumpDigested(target, dumpArgs('data-only', selected), discard());
+    return contents;
   },
 
   async createDatabase(near, name) {

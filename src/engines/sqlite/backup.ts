@@ -31,8 +31,12 @@ const SIDE_FILES = ['-wal', '-shm', '-journal'];
 const ATTACHED = 'dbward_restore';
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const HASH_MASK = (1n << 128n) - 1n;
+/** Unchanged since manifest format 1 (see manifest.ts). */
+const CONTENT_METHOD = 'sqlite-row-sha256/1';
 
 export const sqliteBackup: BackupDriver = {
+  contentMethod: CONTENT_METHOD,
+
   async dump(engine, output, options) {
     const temp = tempPath(options.workDir);
     try {
@@ -44,7 +48,12 @@ export const sqliteBackup: BackupDriver = {
       }
       await asSqliteEngine(engine).withConnection((db) => snapshotTo(db, temp));
       const info = prepareCopy(temp, options);
-      await pipeline(fs.createReadStream(temp), output);
+      const read = fs.createReadStream(temp, { highWaterMark: 1024 * 1024 });
+      if (options.onProgress) {
+        let bytes = 0;
+        read.on('data', (chunk) => options.onProgress!((bytes += chunk.length)));
+      }
+      await pipeline(read, output);
       return info;
     } catch (err) {
       output.destroy();
@@ -181,7 +190,9 @@ function prepareCopy(file: string, options: DumpOptions) {
       tool: { name: 'sqlite backup API', version },
       format: 'sqlite-db',
       tables: options.kind === 'schema-only' ? [] : contentsOf(db, keep),
+      contentMethod: CONTENT_METHOD,
       sameSnapshot: true,
+      bytes: fs.statSync(file).size,
     };
   } finally {
     db.close();

@@ -1,0 +1,169 @@
+/**
+ * Table contents from a dump's own bytes: the backup drivers of PostgreSQL and MySQL/MariaDB count
+ * the rows of each table and digest them while the dump streams past (no second pass over the data
+ * on the server), and verification digests a fresh dump of the restored database the same way.
+ *
+ * The checksum is independent of row order: every row's bytes (one COPY line, one INSERT tuple) get a
+ * 64-bit hash, two 32-bit lanes over the row's little-endian 32-bit words with different multipliers
+ * and shifts, finished with the row length and MurmurHash3's finaliser; the table's checksum is the
+ * sum of these per-row hashes (each lane mod 2^32) with the row and byte counts. Not cryptographic: it
+ * tells a faithful restore from a damaged or different one, while the SHA-256 of the stored file
+ * guards the backup itself. Pure JavaScript on the bytes as they arrive, constant memory, ≈ 1 GB/s.
+ */
+import { Writable } from 'node:stream';
+import type { TableContent } from './backup-driver.js';
+
+const SEED1 = 0x243f6a88;
+const SEED2 = 0x85a308d3;
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+
+/** The rows of one table: feed each row's bytes in pieces with update(), close it with endRow(). */
+export class TableDigest {
+  rows = 0;
+  bytes = 0;
+  private sum1 = 0;
+  private sum2 = 0;
+  // The row being hashed: lanes, length so far, and 0-3 bytes of an incomplete word.
+  private h1 = SEED1;
+  private h2 = SEED2;
+  private length = 0;
+  private carry = 0;
+  private carried = 0;
+
+  constructor(
+    readonly schema: string,
+    readonly name: string,
+  ) {}
+
+  /** Add bytes [start, end) of `buf` to the current row. */
+  update(buf: Uint8Array, start: number, end: number): void {
+    let i = start;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    if (this.carried > 0) {
+      let w = this.carry;
+      let n = this.carried;
+      while (n < 4 && i < end) w |= (buf[i++] as number) << (8 * n++);
+      if (n < 4) {
+        this.carry = w;
+        this.carried = n;
+        this.length += end - start;
+        return;
+      }
+      h1 = Math.imul(h1 ^ w, 0x9e3779b1);
+      h1 ^= h1 >>> 15;
+      h2 = Math.imul((h2 + w) | 0, 0x85ebca77);
+      h2 ^= h2 >>> 13;
+      this.carry = 0;
+      this.carried = 0;
+    }
+    const words = i + ((end - i) & ~3);
+    for (; i < words; i += 4) {
+      const w = (buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24);
+      h1 = Math.imul(h1 ^ w, 0x9e3779b1);
+      h1 ^= h1 >>> 15;
+      h2 = Math.imul((h2 + w) | 0, 0x85ebca77);
+      h2 ^= h2 >>> 13;
+    }
+    if (i < end) {
+      let w = 0;
+      let n = 0;
+      while (i < end) w |= (buf[i++] as number) << (8 * n++);
+      this.carry = w;
+      this.carried = n;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    this.length += end - start;
+  }
+
+  endRow(): void {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    if (this.carried > 0) {
+      // The last 1-3 bytes, marked with their count so that trailing zero bytes still count.
+      const w = this.carry | (this.carried << 24);
+      h1 = Math.imul(h1 ^ w, 0x9e3779b1);
+      h2 = Math.imul((h2 + w) | 0, 0x85ebca77);
+    }
+    this.sum1 = (this.sum1 + fmix(h1 ^ this.length)) | 0;
+    this.sum2 = (this.sum2 + fmix(h2 ^ Math.imul(this.length, 0x27d4eb2f))) | 0;
+    this.rows++;
+    this.bytes += this.length;
+    this.dropRow();
+  }
+
+  /** Forget the bytes given since the last endRow(): they were not a row. */
+  dropRow(): void {
+    this.h1 = SEED1;
+    this.h2 = SEED2;
+    this.length = 0;
+    this.carry = 0;
+    this.carried = 0;
+  }
+
+  /** "<sum lane 1><sum lane 2><bytes>": 32 hex digits; the row count is recorded beside it. */
+  checksum(): string {
+    return hex8(this.sum1) + hex8(this.sum2) + Math.floor(this.bytes).toString(16).padStart(16, '0');
+  }
+
+  content(): TableContent {
+    return { schema: this.schema, name: this.name, rows: this.rows, checksum: this.checksum() };
+  }
+}
+
+/** Byte order of names as the manifest lists tables: schema, then name. */
+export function byQualifiedName(a: TableContent, b: TableContent): number {
+  const ka = Buffer.from(`${a.schema}\0${a.name}`);
+  const kb = Buffer.from(`${b.schema}\0${b.name}`);
+  return Buffer.compare(ka, kb);
+}
+
+/**
+ * A Writable that shows each chunk to `inspect` and passes it on to `output`, following output's
+ * backpressure and failing with output's error when output fails or closes early (one stream hop
+ * between a dump tool's stdout and the compressor).
+ */
+export function inspectingWritable(output: Writable, inspect: (chunk: Buffer) => void): Writable {
+  const failure = () => output.errored ?? Object.assign(new Error('The dump output closed before the dump ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  return new Writable({
+    highWaterMark: 256 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      try {
+        inspect(chunk);
+      } catch (err) {
+        callback(err as Error);
+        return;
+      }
+      if (output.destroyed || output.writableEnded) {
+        callback(failure());
+        return;
+      }
+      if (output.write(chunk)) {
+        callback();
+        return;
+      }
+      const settle = (err?: Error | null) => {
+        output.off('drain', onDrain);
+        output.off('error', onError);
+        output.off('close', onClose);
+        callback(err);
+      };
+      const onDrain = () => settle();
+      const onError = (err: Error) => settle(err);
+      const onClose = () => settle(failure());
+      output.on('drain', onDrain);
+      output.on('error', onError);
+      output.on('close', onClose);
+    },
+  });
+}
