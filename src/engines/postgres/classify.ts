@@ -970,6 +970,7 @@ function classifyNode(node: Node, depth: number, text = ''): Verdict {
       if (write) {
         const v = new Verdict(write);
         if (kind !== 'CreateTrigStmt') v.write(write);
+        if (body.replace === true) v.destructive(`${write} OR REPLACE may replace an existing definition`.replace('CREATE ', 'CREATE … '));
         if (kind === 'CreateTableSpaceStmt') v.nonTransactional = true;
         if (kind === 'CreateSubscriptionStmt') v.nonTransactional = true;
         if (kind === 'AlterDefaultPrivilegesStmt') {

@@ -145,6 +145,7 @@ export const POSTGRES_CORPUS: CorpusCase[] = [
   { sql: "ALTER ROLE app_user PASSWORD 'x'", classes: 'destructive', mentions: ['app_user'] },
   { sql: "ALTER SYSTEM SET fsync = off", classes: 'destructive', nonTransactional: true },
   { sql: "CREATE OR REPLACE VIEW active_users AS SELECT * FROM users", classes: 'destructive', mentions: ['active_users'] },
+  { sql: 'CREATE OR REPLACE TRIGGER audit AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit()', classes: 'destructive', mentions: ['REPLACE'] },
 
   // ---- destructive: code and dynamic SQL
   { sql: "DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$", classes: 'destructive', mentions: ['DO'], runsCode: true },
