@@ -4,17 +4,17 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { backupSetup } from '../backup/setup.js';
-import { appendAudit } from '../core/audit.js';
 import { loadConfig } from '../core/config.js';
 import { environmentOf, type CommandContext } from '../core/context.js';
-import { ExitCode, RefusedError, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import type { Engine } from '../engines/engine.js';
 import { execSql } from '../guard/exec.js';
-import { describeAction, type GateDeps, type GateOutcome } from '../guard/gate.js';
+import type { GateDeps, GateOutcome } from '../guard/gate.js';
 import { guardCommand } from '../guard/guard-command.js';
-import { approvalBy, PlanStore } from '../guard/plans.js';
-import { approvalRoute, guardPolicy } from '../guard/policy.js';
+import { approvePlan } from '../guard/approve.js';
+import { PlanStore, runCommandFor } from '../guard/plans.js';
+import { guardPolicy } from '../guard/policy.js';
 import { exitLikeChild } from '../guard/command/passthrough.js';
 import { renderNotice, renderPlans, renderResults } from './render-guard.js';
 import { connect } from '../engines/index.js';
@@ -71,6 +71,13 @@ function renderStopped(out: Output, outcome: Exclude<GateOutcome<unknown>, { sta
   return ExitCode.refused;
 }
 
+/** The plan store of the config in effect (approve and plans work without a database connection). */
+async function planStoreOf(command: Command) {
+  const config = await loadConfig({ cwd: process.cwd(), configPath: globalsOf(command).config });
+  const policy = guardPolicy(config.values.guard, environmentOf(config, process.env));
+  return { config, policy, store: new PlanStore(path.resolve(config.root, policy.plansDir)) };
+}
+
 function readSql(sql: string | undefined, file: string | undefined, plan: string | undefined): string {
   if (sql !== undefined && file !== undefined) throw new UsageError('Give SQL as an argument or with -f FILE, not both.');
   if (file !== undefined) {
@@ -115,27 +122,23 @@ export function registerGuard(program: Command, run: Run): void {
     .action(async (id: string, _opts, command: Command) => {
       const out = outputFor(globalsOf(command));
       await run(out, async () => {
-        const globals = globalsOf(command);
-        const config = await loadConfig({ cwd: process.cwd(), configPath: globals.config });
-        const policy = guardPolicy(config.values.guard, environmentOf(config, process.env));
-        const store = new PlanStore(path.resolve(config.root, policy.plansDir));
-        const plan = store.get(id);
-        const route = approvalRoute({ env: process.env, markers: policy.agentMarkers, interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) });
-        const auditLogPath = path.resolve(config.root, config.values.auditLog ?? '.dbward/audit.log');
-        if (route.kind === 'out-of-band') {
-          await appendAudit(auditLogPath, { operation: 'guard.approve', target: plan.target, outcome: 'refused', details: { plan: plan.id, reason: route.why } });
-          throw new RefusedError(`Plans are approved by a human at a terminal, and ${route.why}.`, `A human runs \`dbward approve ${plan.id}\` in their own terminal.`);
-        }
-        out.note(renderNotice({ operation: describeAction(plan.action), target: plan.target, database: plan.database, environment: policy.environment, assessment: plan.assessment, recovery: plan.recovery }, plan, out.paint));
-        const typed = (await ask(`Type the database name (${plan.database}) to approve plan ${plan.id}: `)).trim();
-        if (typed !== plan.database) {
-          await appendAudit(auditLogPath, { operation: 'guard.approve', target: plan.target, outcome: 'refused', details: { plan: plan.id, reason: 'the typed database name did not match' } });
-          throw new RefusedError('Not approved: the typed name did not match.');
-        }
-        const approved = await store.approve(plan.id, approvalBy('approve'));
-        await appendAudit(auditLogPath, { operation: 'guard.approve', target: plan.target, outcome: 'ok', details: { plan: plan.id, actionSha256: plan.actionSha256, approval: approved.approval } });
-        const runCommand = plan.action.kind === 'sql' ? `dbward exec --plan ${plan.id}` : `dbward guard --plan ${plan.id} -- ${plan.action.argv.join(' ')}`;
-        out.result({ plan: plan.id, status: approved.status, approval: approved.approval, expiresAt: plan.expiresAt, runCommand }, () => `approved ${plan.id} (until ${plan.expiresAt}); it runs once with: ${runCommand}`);
+        const { config, policy, store } = await planStoreOf(command);
+        const approved = await approvePlan(
+          {
+            store,
+            policy,
+            auditLogPath: path.resolve(config.root, config.values.auditLog ?? '.dbward/audit.log'),
+            env: process.env,
+            interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+            askTypedName: async (notice, plan) => {
+              out.note(renderNotice(notice, plan, out.paint));
+              return ask(`Type the database name (${plan.database}) to approve plan ${plan.id}: `);
+            },
+          },
+          id,
+        );
+        const runCommand = runCommandFor(approved);
+        out.result({ plan: approved.id, status: approved.status, approval: approved.approval, expiresAt: approved.expiresAt, runCommand }, () => `approved ${approved.id} (until ${approved.expiresAt}); it runs once with: ${runCommand}`);
         return ExitCode.ok;
       });
     });
@@ -146,9 +149,7 @@ export function registerGuard(program: Command, run: Run): void {
     .action(async (_opts, command: Command) => {
       const out = outputFor(globalsOf(command));
       await run(out, async () => {
-        const config = await loadConfig({ cwd: process.cwd(), configPath: globalsOf(command).config });
-        const policy = guardPolicy(config.values.guard, environmentOf(config, process.env));
-        const plans = new PlanStore(path.resolve(config.root, policy.plansDir)).list();
+        const plans = (await planStoreOf(command)).store.list();
         out.result(plans.map((p) => ({ id: p.id, status: p.status, createdAt: p.createdAt, expiresAt: p.expiresAt, database: p.database, target: p.target, risk: p.assessment.risk, rowsAtRisk: p.assessment.rowsAtRisk, action: p.action.kind, approval: p.approval })), () => renderPlans(plans));
         return ExitCode.ok;
       });

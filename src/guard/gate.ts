@@ -12,7 +12,7 @@ import { databaseName, type ConnectionTarget } from '../core/url.js';
 import { databaseId } from '../backup/names.js';
 import type { Engine } from '../engines/engine.js';
 import type { Assessment } from './impact.js';
-import { actionSha256, approvalBy, newPlanId, planBackupName, type Approval, type Plan, type PlanAction, type PlanStore } from './plans.js';
+import { actionSha256, approvalBy, newPlanId, planBackupName, runCommandFor, type Approval, type Plan, type PlanAction, type PlanStore } from './plans.js';
 import { approvalRoute, type GuardPolicy } from './policy.js';
 import { recoveryFacts, type Recovery } from './recovery.js';
 
@@ -109,7 +109,7 @@ export async function passGate<T>(deps: GateDeps, action: PlanAction, assessment
           plan,
           why: route.why,
           approveCommand: `dbward approve ${plan.id}`,
-          runCommand: action.kind === 'sql' ? `dbward exec --plan ${plan.id}` : `dbward guard --plan ${plan.id} -- ${action.argv.join(' ')}`,
+          runCommand: runCommandFor(plan),
         };
       }
       const typed = (await deps.askTypedName!(notice, plan)).trim();

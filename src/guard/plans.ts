@@ -61,6 +61,11 @@ export function planBackupName(id: string): string {
   return `guard-${id.slice('plan-'.length)}`;
 }
 
+/** The command that runs an approved plan. */
+export function runCommandFor(plan: Plan): string {
+  return plan.action.kind === 'sql' ? `dbward exec --plan ${plan.id}` : `dbward guard --plan ${plan.id} -- ${plan.action.argv.join(' ')}`;
+}
+
 export function actionSha256(action: PlanAction): string {
   return sha256Hex(action.kind === 'sql' ? `sql\n${action.sql}` : `command\n${action.cwd}\n${JSON.stringify(action.argv)}`);
 }
