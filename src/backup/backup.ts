@@ -49,11 +49,14 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     for (let i = 2; isTaken(chosen); i++) chosen = `${defaultBackupName()}-${i}`;
     name = chosen;
     const started = new Date();
-    const server = await engine.serverVersion();
-    const model = await engine.introspect();
-    const fingerprint = model.fingerprint;
-    const sizes = model.tables.map((t) => t.stats.sizeBytes);
-    const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
+    // The server's version and the schema (fingerprint, sizes for progress) are read while the dump runs.
+    let estimatedBytes: number | null = null;
+    const described = Promise.all([engine.serverVersion(), engine.introspect()]).then(([server, model]) => {
+      const sizes = model.tables.map((t) => t.stats.sizeBytes);
+      estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
+      return { server, fingerprint: model.fingerprint };
+    });
+    described.catch(() => undefined);
 
     // Each engine has one dump format, so the data file's name is known before the dump starts.
     const format = { sqlite: 'sqlite-db', postgres: 'pg_dump-custom', mysql: 'mysql-sql' }[engine.name];
@@ -77,6 +80,7 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       throw pipelineFailure(dumpResult, coderResult, storedResult);
     }
     const info = dumpResult.value;
+    const { server, fingerprint } = await described;
     if (info.format !== format) throw new OperationError(`Unexpected dump format ${info.format} from the ${engine.name} driver`);
 
     const facts = {

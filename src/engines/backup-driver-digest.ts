@@ -11,6 +11,7 @@
  * guards the backup itself. Pure JavaScript on the bytes as they arrive, constant memory, ≈ 1 GB/s.
  */
 import { Writable } from 'node:stream';
+import { findOnPath } from '../core/tools.js';
 import type { TableContent } from './backup-driver.js';
 
 const SEED1 = 0x243f6a88;
@@ -166,4 +167,18 @@ export function inspectingWritable(output: Writable, inspect: (chunk: Buffer) =>
       output.on('close', onClose);
     },
   });
+}
+
+let stdbufPath: string | null | undefined;
+
+/**
+ * The command that runs `command args` with stdout fully buffered in 1 MiB blocks, through coreutils'
+ * stdbuf when it is installed (otherwise unchanged). pg_dump and mariadb-dump write their output with
+ * stdio, in 4 KiB writes by default: 120 000 writes for a 500 MB dump, each a wake-up and a small
+ * read for the reader. With 1 MiB writes node reads 64 KiB at a time (measured on a 491 MB pg_dump
+ * archive: 53 600 reads → 8 000, node's CPU 0.76 → 0.29 s, pg_dump's 1.1 → 0.5 s).
+ */
+export function withBufferedStdout(command: string, args: string[]): [string, string[]] {
+  stdbufPath ??= findOnPath('stdbuf');
+  return stdbufPath ? [stdbufPath, ['-o1M', command, ...args]] : [command, args];
 }

@@ -15,6 +15,7 @@ import { OperationError, UsageError } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import { probeTool } from '../../core/tools.js';
 import type { ServerTarget } from '../../core/url.js';
+import { withBufferedStdout } from '../backup-driver-digest.js';
 import type { ServerVersion } from '../engine.js';
 
 export interface ClientTool {
@@ -112,12 +113,14 @@ export function runTool(
   optionFile: string,
   args: string[],
   what: string,
-  options: { stdin: boolean; onProgress?: (line: string) => void },
+  options: { stdin: boolean; onProgress?: (line: string) => void; bufferStdout?: boolean },
 ): ToolRun {
   // MYSQL_PWD would supply a password the URL does not have.
   const env = { ...process.env };
   delete env.MYSQL_PWD;
-  const child = spawn(tool.path, [`--defaults-file=${optionFile}`, ...args], {
+  const toolArgs = [`--defaults-file=${optionFile}`, ...args];
+  const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, toolArgs) : [tool.path, toolArgs];
+  const child = spawn(command, argv, {
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env,
   });

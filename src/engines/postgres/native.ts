@@ -10,6 +10,7 @@ import { OperationError, UsageError } from '../../core/errors.js';
 import { redactText, registerSecret } from '../../core/redact.js';
 import { probeTool } from '../../core/tools.js';
 import type { ServerTarget } from '../../core/url.js';
+import { withBufferedStdout } from '../backup-driver-digest.js';
 
 export interface NativeTool {
   name: string;
@@ -87,6 +88,8 @@ export interface RunOptions {
   stdout?: Writable;
   /** Aborting kills the tool. */
   signal?: AbortSignal;
+  /** Run the tool with a large stdout buffer (withBufferedStdout): for dumps read by node. */
+  bufferStdout?: boolean;
 }
 
 /**
@@ -95,7 +98,8 @@ export interface RunOptions {
  * redacted tail of stderr (or with the stdout destination's own error).
  */
 export async function runTool(tool: NativeTool, args: string[], options: RunOptions = {}): Promise<void> {
-  const child = spawn(tool.path, args, {
+  const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, args) : [tool.path, args];
+  const child = spawn(command, argv, {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     signal: options.signal,
