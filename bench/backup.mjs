@@ -166,8 +166,8 @@ function contenders(engine, db, dir) {
       native('pg_dump_fc', 'pg_dump -Fc (default compression)', 'baseline', `pg_dump ${conn} -Fc -f ${sh(out)}`),
       native('pg_dump_z0_zstd', `pg_dump -Fc -Z0 | zstd -T0 -3`, 'baseline', `pg_dump ${conn} -Fc -Z0 | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('pg_dump_z0_null', 'piece: pg_dump -Fc -Z0 > /dev/null', 'piece', `pg_dump ${conn} -Fc -Z0 > /dev/null`, { output: false, warmup: true }),
-      piece('checksums', 'piece: dbward checksums alone', ['checksums', db.url]),
-      piece('driver_dump', 'piece: dbward dump + checksums, no compression', ['dump', db.url, dir]),
+      piece('checksums', 'piece: dbward tableContents alone (data-only pg_dump, digested; what verify does)', ['checksums', db.url]),
+      piece('driver_dump', 'piece: dbward driver dump (pg_dump + counts and checksums from the stream), no compression', ['dump', db.url, dir]),
       fixedCosts,
     ];
   }
@@ -178,8 +178,8 @@ function contenders(engine, db, dir) {
       dbward,
       native('mariadb_dump_zstd', 'mariadb-dump --single-transaction | zstd -T0 -3', 'baseline', `${dump} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('mariadb_dump_null', 'piece: mariadb-dump > /dev/null', 'piece', `${dump} > /dev/null`, { output: false, warmup: true }),
-      piece('checksums', 'piece: dbward checksums alone', ['checksums', db.url]),
-      piece('driver_dump', 'piece: dbward dump + checksums, no compression', ['dump', db.url, dir]),
+      piece('checksums', 'piece: dbward tableContents alone (data-only mariadb-dump, digested; what verify does)', ['checksums', db.url]),
+      piece('driver_dump', 'piece: dbward driver dump (mariadb-dump + counts and checksums from the stream), no compression', ['dump', db.url, dir]),
       fixedCosts,
     ];
   }

@@ -2,10 +2,13 @@
  * The pieces of a dbward backup, each alone, through dbward's own code (dist/, so `npm run build`
  * first), for the breakdown of where the time goes:
  *
- *   node bench/lib/pieces.mjs checksums URL          the per-table counts and checksums only
- *   node bench/lib/pieces.mjs dump URL WORKDIR       the driver's dump (dump + checksums in one
- *                                                    snapshot) into a byte counter: no compression,
- *                                                    no hashing, no storage
+ *   node bench/lib/pieces.mjs checksums URL          the per-table counts and checksums of the live
+ *                                                    database only (driver.tableContents: SQLite
+ *                                                    hashes rows; PostgreSQL and MySQL digest a
+ *                                                    data-only dump, as verify does on a restore)
+ *   node bench/lib/pieces.mjs dump URL WORKDIR       the driver's dump (the dump, with counts and
+ *                                                    checksums read from its stream) into a byte
+ *                                                    counter: no compression, hashing or storage
  *
  * Prints one JSON line.
  */

@@ -118,6 +118,14 @@ export class ArchiveDigest {
         const length = (buf[pos + 1] as number) + (buf[pos + 2] as number) * 0x100 + (buf[pos + 3] as number) * 0x10000 + (buf[pos + 4] as number) * 0x1000000;
         if (length > 0 && buf[pos] === 0) {
           pos += 5;
+          const stop = pos + length;
+          // pg_dump writes each COPY row as a chunk of its own: hash a whole one-line chunk directly.
+          if (stop <= end && this.current && !this.copyEnded && this.lineLength === 0 && buf.indexOf(10, pos) === stop - 1 && !(length === 3 && buf[pos] === 0x5c && buf[pos + 1] === 0x2e)) {
+            this.current.update(buf, pos, stop - 1);
+            this.current.endRow();
+            pos = stop;
+            continue;
+          }
           this.remaining = length;
           this.state = 'payload';
           continue;
