@@ -40,7 +40,7 @@ const TARGETS = {
 // Arguments
 
 function parseArgs(argv) {
-  const opts = { scales: ['small', 'large'], engines: ['sqlite', 'postgres', 'mysql'], runs: null, json: null };
+  const opts = { scales: ['small', 'large'], engines: ['sqlite', 'postgres', 'mysql'], runs: null, json: null, quietCpus: 0.2, disturbedCpus: 0.1, quietTimeout: 120 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -57,8 +57,12 @@ function parseArgs(argv) {
       if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error('--runs: a positive integer');
     } else if (flag === '--json') {
       opts.json = path.resolve(value());
+    } else if (flag === '--quiet-cpus' || flag === '--disturbed-cpus' || flag === '--quiet-timeout') {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag}: a number ≥ 0`);
+      opts[{ '--quiet-cpus': 'quietCpus', '--disturbed-cpus': 'disturbedCpus', '--quiet-timeout': 'quietTimeout' }[flag]] = n;
     } else if (flag === '--help' || flag === '-h') {
-      console.log('node bench/backup.mjs [--scale small|large|both] [--engine sqlite,postgres,mysql] [--runs N] [--json FILE]');
+      console.log('node bench/backup.mjs [--scale small|large|both] [--engine sqlite,postgres,mysql] [--runs N] [--json FILE] [--quiet-cpus 0.2] [--disturbed-cpus 0.1] [--quiet-timeout 120]');
       process.exit(0);
     } else {
       throw new Error(`Unknown argument ${argv[i]}`);
@@ -210,19 +214,23 @@ const median = (xs) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-/** Another process using more than this share of a CPU during a run makes the run disturbed. */
-const DISTURBED_CPUS = 0.1;
+/**
+ * Before each run: wait until fewer than QUIET.cpus CPUs are busy (at most QUIET.timeoutMs); another
+ * process using more than QUIET.disturbedCpus CPUs on average during a run makes it disturbed.
+ * --quiet-cpus, --disturbed-cpus and --quiet-timeout change them (for a shared machine; say so).
+ */
+const QUIET = { cpus: 0.2, disturbedCpus: 0.1, timeoutMs: 120_000 };
 const ATTEMPTS = 4;
 
 /** One timed run, repeated (up to ATTEMPTS) while other processes disturb it; the last attempt counts. */
 async function runOnce(c, run, dir, log = () => {}) {
   for (let attempt = 1; ; attempt++) {
-    const busyBefore = await waitForQuiet();
+    const busyBefore = await waitForQuiet({ cores: QUIET.cpus, timeoutMs: QUIET.timeoutMs });
     const { cmd, args, env, after } = c.command(run);
     const result = { ...(await measure(cmd, args, { cwd: dir, env: env ?? process.env, workDir: dir })), busyBefore, attempts: attempt };
     Object.assign(result, after ? after(result) : {});
     const foreign = result.foreignCpuSeconds / result.seconds;
-    result.disturbed = foreign > DISTURBED_CPUS;
+    result.disturbed = foreign > QUIET.disturbedCpus;
     if (!result.disturbed || attempt === ATTEMPTS) return result;
     log(`disturbed (other processes used ${foreign.toFixed(2)} CPUs meanwhile), repeating`);
   }
@@ -385,6 +393,7 @@ function toolVersion(cmd, args) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  Object.assign(QUIET, { cpus: opts.quietCpus, disturbedCpus: opts.disturbedCpus, timeoutMs: opts.quietTimeout * 1000 });
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (or npm run bench:backup).');
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dbward-bench-'));
@@ -413,6 +422,7 @@ async function main() {
   console.log(`\n## dbward backup benchmark (${new Date().toISOString().slice(0, 10)}, ${machine.cpus} CPUs, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node})\n`);
   console.log(`- dbward ${machine.revision}`);
   for (const t of machine.tools) console.log(`- ${t}`);
+  console.log(`- quiet machine: < ${QUIET.cpus} CPUs busy before a run (waiting at most ${QUIET.timeoutMs / 1000} s); a run is disturbed above ${QUIET.disturbedCpus} CPUs of other processes`);
   for (const r of results) console.log(`- ${r.engine} ${r.scale}: ${r.server}; ${r.orders} orders, ${r.orders / 5} customers, ${r.orders * 2} events; generated in ${r.generateSeconds.toFixed(0)} s; ${r.runs} runs`);
   console.log('');
   console.log(table(results));

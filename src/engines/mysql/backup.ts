@@ -184,7 +184,7 @@ async function dumpDigested(tool: ClientTool, file: string, args: string[], outp
     digest.feed(chunk);
     if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
   });
-  const run = runTool(tool, file, args, 'Dump', { stdin: false, bufferStdout: true });
+  const run = runTool(tool, file, args, 'Dump', { stdin: false, bufferStdout: '64K' });
   try {
     await pipeline(run.child.stdout as Readable, sink);
   } catch (err) {

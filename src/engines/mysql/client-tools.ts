@@ -113,13 +113,13 @@ export function runTool(
   optionFile: string,
   args: string[],
   what: string,
-  options: { stdin: boolean; onProgress?: (line: string) => void; bufferStdout?: boolean },
+  options: { stdin: boolean; onProgress?: (line: string) => void; bufferStdout?: string },
 ): ToolRun {
   // MYSQL_PWD would supply a password the URL does not have.
   const env = { ...process.env };
   delete env.MYSQL_PWD;
   const toolArgs = [`--defaults-file=${optionFile}`, ...args];
-  const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, toolArgs) : [tool.path, toolArgs];
+  const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, toolArgs, options.bufferStdout) : [tool.path, toolArgs];
   const child = spawn(command, argv, {
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env,

@@ -132,7 +132,7 @@ async function dumpDigested(target: ServerTarget, args: string[], output: Writab
     if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
   });
   try {
-    await runTool(tool, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdout: sink, bufferStdout: true });
+    await runTool(tool, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdout: sink, bufferStdout: '1M' });
     // Every chunk written to the sink has been inspected and passed on once it finishes.
     await finished(sink.end());
     const tables = digest.finish();

@@ -88,8 +88,8 @@ export interface RunOptions {
   stdout?: Writable;
   /** Aborting kills the tool. */
   signal?: AbortSignal;
-  /** Run the tool with a large stdout buffer (withBufferedStdout): for dumps read by node. */
-  bufferStdout?: boolean;
+  /** Run the tool with stdout buffered in blocks of this size (withBufferedStdout, e.g. '1M'): for dumps read by node. */
+  bufferStdout?: string;
 }
 
 /**
@@ -98,7 +98,7 @@ export interface RunOptions {
  * redacted tail of stderr (or with the stdout destination's own error).
  */
 export async function runTool(tool: NativeTool, args: string[], options: RunOptions = {}): Promise<void> {
-  const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, args) : [tool.path, args];
+  const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, args, options.bufferStdout) : [tool.path, args];
   const child = spawn(command, argv, {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
