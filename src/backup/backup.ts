@@ -49,15 +49,11 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     for (let i = 2; isTaken(chosen); i++) chosen = `${defaultBackupName()}-${i}`;
     name = chosen;
     const started = new Date();
-    // The server's version and the schema (fingerprint, sizes for progress) are read while the dump runs.
-    let estimatedBytes: number | null = null;
-    const described = Promise.all([engine.serverVersion(), engine.introspect()]).then(([server, model]) => {
-      const sizes = model.tables.map((t) => t.stats.sizeBytes);
-      estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
-      return { server, fingerprint: model.fingerprint };
-    });
+    // The server's version and the schema (fingerprint, sizes for progress), read while zstd starts.
+    // Not while the dump runs: that saved 20-30 ms on PostgreSQL and MySQL but raised SQLite's peak
+    // memory by 5-10 MiB (its dump and checksums run in this process).
+    const described = Promise.all([engine.serverVersion(), engine.introspect()]);
     described.catch(() => undefined);
-
     // Each engine has one dump format, so the data file's name is known before the dump starts.
     const format = { sqlite: 'sqlite-db', postgres: 'pg_dump-custom', mysql: 'mysql-sql' }[engine.name];
     const rawName = `data.${RAW_EXTENSION[format]}`;
@@ -65,6 +61,17 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
 
     // dump → (driver: counts and checksums) → compress → encrypt → storage, hashed on the way in.
     const coder = encoder(setup.compression, setup.recipients);
+    let server: Awaited<ReturnType<Engine['serverVersion']>>;
+    let model: Awaited<ReturnType<Engine['introspect']>>;
+    try {
+      [server, model] = await described;
+    } catch (err) {
+      coder.destroy();
+      throw err;
+    }
+    const fingerprint = model.fingerprint;
+    const sizes = model.tables.map((t) => t.stats.sizeBytes);
+    const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
     const stored = repository.storage.put(repository.key(name, dataFile), coder.output);
     const sha256 = createHash('sha256');
     let storedBytes = 0;
@@ -80,7 +87,6 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       throw pipelineFailure(dumpResult, coderResult, storedResult);
     }
     const info = dumpResult.value;
-    const { server, fingerprint } = await described;
     if (info.format !== format) throw new OperationError(`Unexpected dump format ${info.format} from the ${engine.name} driver`);
 
     const facts = {

@@ -48,7 +48,7 @@ export const sqliteBackup: BackupDriver = {
       }
       await asSqliteEngine(engine).withConnection((db) => snapshotTo(db, temp));
       const info = prepareCopy(temp, options);
-      const read = fs.createReadStream(temp, { highWaterMark: 1024 * 1024 });
+      const read = fs.createReadStream(temp);
       if (options.onProgress) {
         let bytes = 0;
         read.on('data', (chunk) => options.onProgress!((bytes += chunk.length)));
