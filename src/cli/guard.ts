@@ -1,4 +1,8 @@
-/** exec, approve, plans, guard: parse, call src/guard/, render. */
+/**
+ * exec, approve, plans, guard: parse, call src/guard/, render. The SQL parsers (libpg-query's
+ * WebAssembly, node-sql-parser) are imported only when a command needs them, so that every other
+ * command starts without them.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -9,13 +13,10 @@ import { environmentOf, type CommandContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { Output } from '../core/output.js';
 import type { Engine } from '../engines/engine.js';
-import { execSql } from '../guard/exec.js';
 import type { GateDeps, GateOutcome } from '../guard/gate.js';
-import { guardCommand } from '../guard/guard-command.js';
 import { approvePlan } from '../guard/approve.js';
 import { PlanStore, runCommandFor } from '../guard/plans.js';
 import { guardPolicy } from '../guard/policy.js';
-import { exitLikeChild } from '../guard/command/passthrough.js';
 import { renderNotice, renderPlans, renderResults } from './render-guard.js';
 import { connect } from '../engines/index.js';
 import { connectOptionsFor, contextFor, globalsOf, outputFor, withEngine } from './shared.js';
@@ -106,6 +107,7 @@ export function registerGuard(program: Command, run: Run): void {
         const text = readSql(sql, opts.file, opts.plan);
         if (!text.trim() && !opts.plan) throw new UsageError('No SQL to run.', 'Pass SQL as an argument, with -f FILE, or on stdin.');
         const ctx = await contextFor(globalsOf(command), out);
+        const { execSql } = await import('../guard/exec.js');
         const outcome = await withEngine(ctx, out, (engine) => execSql(gateDeps(ctx, engine, out, opts.plan), text));
         if (outcome.status !== 'done') return renderStopped(out, outcome);
         const results = 'result' in outcome ? outcome.result : outcome.results;
@@ -163,6 +165,8 @@ export function registerGuard(program: Command, run: Run): void {
     .action(async (argv: string[], opts: { plan?: string }, command: Command) => {
       const out = outputFor(globalsOf(command));
       await run(out, async () => {
+        const { guardCommand } = await import('../guard/guard-command.js');
+        const { exitLikeChild } = await import('../guard/command/passthrough.js');
         const outcome = await guardCommand(argv, {
           cwd: process.cwd(),
           env: process.env,
