@@ -265,6 +265,11 @@ function riskOf(statements: readonly StatementImpact[]): RiskLevel {
   return 'LOW';
 }
 
+/** The tables' size as the engine reports it; null when any is unknown. */
+function databaseBytesOf(model: SchemaModel): number | null {
+  return model.tables.some((t) => t.stats.sizeBytes === null) ? null : model.tables.reduce((n, t) => n + (t.stats.sizeBytes ?? 0), 0);
+}
+
 const defaultSchemaOf = (engine: Engine, database: string) => (engine.name === 'postgres' ? 'public' : engine.name === 'sqlite' ? 'main' : database);
 
 /**
@@ -359,7 +364,7 @@ export async function assessImpact(engine: Engine, statements: readonly Classifi
     rowsAtRisk,
     statements: impacts,
     tablesAtRisk: [...new Set(destructive.flatMap((s) => s.tables.map((t) => t.table)))],
-    databaseBytes: model.tables.some((t) => t.stats.sizeBytes === null) ? null : model.tables.reduce((n, t) => n + (t.stats.sizeBytes ?? 0), 0),
+    databaseBytes: databaseBytesOf(model),
     durationMs: Date.now() - started,
   };
 }
@@ -381,7 +386,7 @@ export async function assessWholeDatabase(engine: Engine, text: string, reasons:
     rowsAtRisk: rows,
     statements: [{ index: 0, text, kind: 'COMMAND', class: 'destructive', reasons: [...reasons], rows, tables: effects, dependents: [], method: 'metadata', note: 'the command may drop or empty the whole database: every table is at risk' }],
     tablesAtRisk: effects.map((e) => e.table),
-    databaseBytes: model.tables.some((t) => t.stats.sizeBytes === null) ? null : model.tables.reduce((n, t) => n + (t.stats.sizeBytes ?? 0), 0),
+    databaseBytes: databaseBytesOf(model),
     durationMs: Date.now() - started,
   };
 }

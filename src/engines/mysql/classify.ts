@@ -6,13 +6,13 @@
  * else by token readers for the administrative statements those grammars lack (DROP …, FLUSH, SET,
  * transaction control …). Anything else is unparsed and destructive. docs/guard.md lists the decisions.
  */
-import { LexError, MYSQL_LEXER, splitStatements } from '../../migrate/lint/lexer.js';
+import { MYSQL_LEXER, splitStatements } from '../../migrate/lint/lexer.js';
 import type { Token } from '../../migrate/lint/lexer.js';
 import { astify } from '../../migrate/lint/sql-parser.js';
 import { classifyAst, scanFunctions } from '../../guard/classify/sql-parser-ast.js';
 import type { AstPolicy, FunctionEffect } from '../../guard/classify/sql-parser-ast.js';
 import { classifySimple } from '../../guard/classify/simple.js';
-import { Verdict, display, tableRef, unparsed } from '../../guard/classify/verdict.js';
+import { Verdict, classifyLexed, display, tableRef, unparsed } from '../../guard/classify/verdict.js';
 import type { ClassifiedSpan, TableRef } from '../../guard/classify/verdict.js';
 import { MYSQL_BUILTIN_FUNCTIONS } from './builtin-functions.js';
 
@@ -532,20 +532,5 @@ function classifyOne(sql: string, depth: number): Verdict {
 
 export function classifyMysql(sql: string): ClassifiedSpan[] {
   const opened = openExecutableComments(sql);
-  let statements;
-  try {
-    statements = splitStatements(opened, MYSQL_LEXER);
-  } catch (error) {
-    const offset = error instanceof LexError ? error.offset : 0;
-    return [{ start: 0, end: sql.length, verdict: unparsed(`${error instanceof Error ? error.message : String(error)} at offset ${offset}`) }];
-  }
-  return statements.map((s) => {
-    let verdict: Verdict;
-    try {
-      verdict = classifyTokens(s.tokens, s.text, s.start, 0);
-    } catch (error) {
-      verdict = unparsed(error instanceof Error ? error.message : String(error));
-    }
-    return { start: s.start, end: s.end, verdict };
-  });
+  return classifyLexed(sql, opened, MYSQL_LEXER, (s) => classifyTokens(s.tokens, s.text, s.start, 0));
 }

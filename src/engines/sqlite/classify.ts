@@ -7,13 +7,13 @@
  * WITH … DELETE, UPDATE … FROM) — from SQLite-validated tokens. When SQLite can compile the statement
  * it also says whether it writes (`stmt.readonly`); a statement it says writes is never a read.
  */
-import { LexError, SQLITE_LEXER, splitStatements } from '../../migrate/lint/lexer.js';
+import { SQLITE_LEXER } from '../../migrate/lint/lexer.js';
 import type { Token } from '../../migrate/lint/lexer.js';
 import { astify } from '../../migrate/lint/sql-parser.js';
 import { classifyAst } from '../../guard/classify/sql-parser-ast.js';
 import type { AstPolicy, FunctionEffect } from '../../guard/classify/sql-parser-ast.js';
 import { classifySimple, parseSimpleExpr } from '../../guard/classify/simple.js';
-import { Verdict, classifyDelete, classifyInsert, classifyUpdate, display, tableRef, unparsed } from '../../guard/classify/verdict.js';
+import { Verdict, classifyLexed, classifyDelete, classifyInsert, classifyUpdate, display, tableRef, unparsed } from '../../guard/classify/verdict.js';
 import type { ClassifiedSpan, TableRef } from '../../guard/classify/verdict.js';
 import { SqliteSyntax, unquote } from './syntax.js';
 
@@ -391,20 +391,5 @@ function classifyStatement(tokens: Token[], text: string): Verdict {
 }
 
 export function classifySqlite(sql: string): ClassifiedSpan[] {
-  let statements;
-  try {
-    statements = splitStatements(sql, SQLITE_LEXER);
-  } catch (error) {
-    const offset = error instanceof LexError ? error.offset : 0;
-    return [{ start: 0, end: sql.length, verdict: unparsed(`${error instanceof Error ? error.message : String(error)} at offset ${offset}`) }];
-  }
-  return statements.map((s) => {
-    let verdict: Verdict;
-    try {
-      verdict = classifyStatement(s.tokens, s.text);
-    } catch (error) {
-      verdict = unparsed(error instanceof Error ? error.message : String(error));
-    }
-    return { start: s.start, end: s.end, verdict };
-  });
+  return classifyLexed(sql, sql, SQLITE_LEXER, (s) => classifyStatement(s.tokens, s.text));
 }

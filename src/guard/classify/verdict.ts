@@ -6,6 +6,7 @@
 import { alwaysTrue } from './expr.js';
 import type { Expr } from './expr.js';
 import type { ClassifiedStatement, StatementClass, StatementTarget, TargetAction } from './types.js';
+import { LexError, splitStatements, type LexedStatement, type LexerDialect } from '../../migrate/lint/lexer.js';
 
 const RANK: Record<StatementClass, number> = { read: 0, write: 1, destructive: 2 };
 
@@ -124,3 +125,29 @@ export function classifyInsert(v: Verdict, tables: TableRef[], overwrite?: strin
   }
   return v.write(`INSERT into ${names}`);
 }
+
+/**
+ * Split `text` (the input, or a same-length rewrite of it) into statements with the dialect's lexer and
+ * classify each one. Input the lexer cannot split is one unparsed span; a classifier error makes its
+ * statement unparsed. Both fail closed.
+ */
+export function classifyLexed(sql: string, text: string, lexer: LexerDialect, classify: (s: LexedStatement) => Verdict): ClassifiedSpan[] {
+  let statements: LexedStatement[];
+  try {
+    statements = splitStatements(text, lexer);
+  } catch (error) {
+    const offset = error instanceof LexError ? error.offset : 0;
+    return [{ start: 0, end: sql.length, verdict: unparsed(`${errorText(error)} at offset ${offset}`) }];
+  }
+  return statements.map((s) => {
+    let verdict: Verdict;
+    try {
+      verdict = classify(s);
+    } catch (error) {
+      verdict = unparsed(errorText(error));
+    }
+    return { start: s.start, end: s.end, verdict };
+  });
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
