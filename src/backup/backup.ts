@@ -3,7 +3,7 @@
  * atomically. A failure anywhere leaves no manifest, so the backup does not exist; the next run removes
  * the leftovers.
  */
-import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { DbwardError, OperationError } from '../core/errors.js';
 import { databaseName, describeTarget } from '../core/url.js';
 import type { BackupKind } from '../engines/backup-driver.js';
@@ -16,6 +16,7 @@ import { defaultBackupName, validateBackupName } from './names.js';
 import { restoreNote } from './restore-note.js';
 import type { BackupSetup } from './setup.js';
 import { sha256Hex } from '../core/audit.js';
+import { sha256File } from '../core/fsx.js';
 
 export interface BackupOptions {
   name?: string;
@@ -59,8 +60,10 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const rawName = `data.${RAW_EXTENSION[format]}`;
     const dataFile = `${rawName}.${setup.compression === 'zstd' ? 'zst' : 'gz'}${setup.recipients ? '.age' : ''}`;
 
-    // dump → (driver: counts and checksums) → compress → encrypt → storage, hashed on the way in.
-    const coder = encoder(setup.compression, setup.recipients);
+    // dump → (driver: counts and checksums) → compress → encrypt → a file in the work directory, then
+    // hashed and moved into storage.
+    const stagedFile = path.join(workDir, dataFile);
+    const coder = encoder(setup.compression, setup.recipients, stagedFile);
     let server: Awaited<ReturnType<Engine['serverVersion']>>;
     let model: Awaited<ReturnType<Engine['introspect']>>;
     try {
@@ -72,22 +75,18 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const fingerprint = model.fingerprint;
     const sizes = model.tables.map((t) => t.stats.sizeBytes);
     const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
-    const stored = repository.storage.put(repository.key(name, dataFile), coder.output);
-    const sha256 = createHash('sha256');
-    let storedBytes = 0;
-    coder.output.on('data', (chunk: Buffer) => {
-      sha256.update(chunk);
-      storedBytes += chunk.length;
-    });
     const onProgress = options.onProgress && ((raw: number) => options.onProgress!(raw, estimatedBytes));
     const dumped = driver.dump(engine, coder.input, { kind, tables: options.tables, workDir, ...(onProgress ? { onProgress } : {}) });
-    const [dumpResult, coderResult, storedResult] = await Promise.allSettled([dumped, coder.finished, stored]);
-    if (dumpResult.status === 'rejected' || coderResult.status === 'rejected' || storedResult.status === 'rejected') {
+    const [dumpResult, coderResult] = await Promise.allSettled([dumped, coder.finished]);
+    if (dumpResult.status === 'rejected' || coderResult.status === 'rejected') {
       coder.destroy();
-      throw pipelineFailure(dumpResult, coderResult, storedResult);
+      // A failed tool makes the dump's writes fail (a broken pipe): the tool's own error first.
+      throw coderResult.status === 'rejected' ? coderResult.reason : (dumpResult as PromiseRejectedResult).reason;
     }
     const info = dumpResult.value;
     if (info.format !== format) throw new OperationError(`Unexpected dump format ${info.format} from the ${engine.name} driver`);
+    const stored = await sha256File(stagedFile);
+    await repository.storage.putFile(repository.key(name, dataFile), stagedFile);
 
     const facts = {
       name,
@@ -117,9 +116,9 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       sameSnapshot: info.sameSnapshot,
       snapshotNote: info.snapshotNote ?? null,
       schemaFingerprint: fingerprint,
-      sizes: { raw: info.bytes, stored: storedBytes },
+      sizes: { raw: info.bytes, stored: stored.size },
       files: [
-        { name: dataFile, size: storedBytes, sha256: sha256.digest('hex') },
+        { name: dataFile, size: stored.size, sha256: stored.sha256 },
         { name: RESTORE_NOTE_FILE, size: Buffer.byteLength(note), sha256: sha256Hex(note) },
       ],
       ...facts,
@@ -136,17 +135,6 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     if (workDir) repository.removeWorkDir(workDir);
     lock.release();
   }
-}
-
-/**
- * The cause of a failed pipeline. A full disk makes the tools fail on a broken pipe and a failed tool
- * makes the dump's writes fail, so: a storage error with an errno first, then a tool's own error, then
- * the dump's, then whatever storage said.
- */
-function pipelineFailure(...results: [PromiseSettledResult<unknown>, PromiseSettledResult<unknown>, PromiseSettledResult<unknown>]): unknown {
-  const [dump, coder, stored] = results.map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined));
-  if (stored !== undefined && typeof (stored as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((stored as NodeJS.ErrnoException).code!)) return stored;
-  return coder ?? dump ?? stored;
 }
 
 /** Turn file-system failures into one clear message; the incomplete backup is already gone. */

@@ -4,11 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { OperationError } from '../core/errors.js';
 import { filterProcess } from '../core/filter-process.js';
 import { redactText } from '../core/redact.js';
+import { FILE_MODE } from '../core/fsx.js';
 import { findOnPath } from '../core/tools.js';
 import type { Compression } from './manifest.js';
 
@@ -21,12 +24,11 @@ export function decompressor(kind: Compression): Duplex {
 
 /**
  * The write side of the backup pipeline: raw dump bytes into `input`, stored bytes (compressed, then
- * encrypted when recipients are given) out of `output`.
+ * encrypted when recipients are given) into a file.
  */
 export interface Encoder {
   input: Writable;
-  output: Readable;
-  /** Resolves when every stage finished successfully; rejects with the first stage's own error. */
+  /** Resolves when every stage finished successfully and the file is complete; rejects with the first stage's own error. */
   finished: Promise<void>;
   /** Stop everything (a failure elsewhere). */
   destroy(): void;
@@ -34,50 +36,62 @@ export interface Encoder {
 
 /**
  * zstd and age run as child processes connected to each other directly (zstd's stdout is age's
- * stdin), so node moves the raw bytes into the first tool and the stored bytes out of the last one and
- * nothing in between. gzip runs in-process.
+ * stdin) and the last one writes `file` itself, so node moves only the raw bytes, into the first tool.
+ * (Reading the stored bytes back through node into the file cost 0.35-0.55 CPU-s on the benchmark's
+ * large PostgreSQL backup, 155 MiB stored; hashing the finished file costs 0.13 s.) gzip runs
+ * in-process. `file` is created with mode 0640 and must not exist yet.
  */
-export function encoder(compression: Compression, recipients: readonly string[] | null): Encoder {
-  if (compression === 'gzip') {
+export function encoder(compression: Compression, recipients: readonly string[] | null, file: string): Encoder {
+  const fd = fs.openSync(file, 'wx', FILE_MODE);
+  if (compression === 'gzip' && !recipients) {
     const gzip = zlib.createGzip({ level: 6 });
-    if (!recipients) return { input: gzip, output: gzip, finished: streamFinished(gzip), destroy: () => gzip.destroy() };
-    const age = stage('age', recipients.flatMap((r) => ['-r', r]), AGE_HINT, 'pipe');
-    gzip.pipe(age.child.stdin as Writable);
-    gzip.on('error', (err) => age.child.stdin?.destroy(err));
-    const output = age.child.stdout as Readable;
-    return {
-      input: gzip,
-      output,
-      finished: Promise.all([streamFinished(gzip), age.exited]).then(() => undefined),
-      destroy: () => {
-        gzip.destroy();
-        age.kill();
-      },
-    };
+    return { input: gzip, finished: pipeline(gzip, fs.createWriteStream('', { fd })), destroy: () => gzip.destroy() };
   }
-  const age = recipients ? stage('age', recipients.flatMap((r) => ['-r', r]), AGE_HINT, 'pipe') : null;
-  let zstd: Stage;
   try {
-    zstd = stage('zstd', ['-q', '-c', '-3', '-T0'], ZSTD_HINT, age ? (age.child.stdin as Writable) : 'pipe');
-  } catch (err) {
-    age?.kill();
-    throw err;
+    const age = recipients ? stage('age', recipients.flatMap((r) => ['-r', r]), AGE_HINT, fd) : null;
+    if (compression === 'gzip') return gzipInto(age as Stage);
+    let zstd: Stage;
+    try {
+      zstd = stage('zstd', ['-q', '-c', '-3', '-T0'], ZSTD_HINT, age ? (age.child.stdin as Writable) : fd);
+    } catch (err) {
+      age?.kill();
+      throw err;
+    }
+    // age reads zstd's output directly; node's own end of that pipe must go, or age never sees its end.
+    age?.child.stdin?.destroy();
+    return fromStages(zstd, age ? [zstd, age] : [zstd]);
+  } finally {
+    // Each tool has its own copy of the descriptor.
+    fs.closeSync(fd);
   }
-  // age reads zstd's output directly; node's own end of that pipe must go, or age never sees its end.
-  age?.child.stdin?.destroy();
-  const stages = age ? [zstd, age] : [zstd];
-  const output = (age ?? zstd).child.stdout as Readable;
-  const input = zstd.child.stdin as Writable;
+}
+
+/** gzip in-process, encrypted by age. */
+function gzipInto(age: Stage): Encoder {
+  const gzip = zlib.createGzip({ level: 6 });
+  gzip.pipe(age.child.stdin as Writable);
+  gzip.on('error', (err) => age.child.stdin?.destroy(err));
+  return {
+    input: gzip,
+    finished: Promise.all([streamFinished(gzip), age.exited]).then(() => undefined),
+    destroy: () => {
+      gzip.destroy();
+      age.kill();
+    },
+  };
+}
+
+/** Raw bytes into the first tool's stdin; done when every tool exited with 0. */
+function fromStages(first: Stage, stages: Stage[]): Encoder {
+  const input = first.child.stdin as Writable;
   // Writing into a tool that already exited gives EPIPE; its exit status carries the real reason.
   input.on('error', () => undefined);
   const finished = Promise.all(stages.map((s) => s.exited)).then(() => undefined);
-  finished.catch((err: unknown) => {
+  finished.catch(() => {
     for (const s of stages) s.kill();
-    output.destroy(err instanceof Error ? err : new Error(String(err)));
   });
   return {
     input,
-    output,
     finished,
     destroy: () => {
       for (const s of stages) s.kill();
@@ -93,7 +107,8 @@ interface Stage {
   kill(): void;
 }
 
-function stage(tool: string, args: string[], hint: string, stdout: 'pipe' | Writable): Stage {
+/** A tool writing into `stdout`: a file descriptor or the next tool's stdin. */
+function stage(tool: string, args: string[], hint: string, stdout: number | Writable): Stage {
   const toolPath = findOnPath(tool);
   if (!toolPath) throw new OperationError(`${tool} is not installed (not found on PATH)`, hint);
   const child = spawn(toolPath, args, { stdio: ['pipe', stdout, 'pipe'] });
@@ -106,7 +121,10 @@ function stage(tool: string, args: string[], hint: string, stdout: 'pipe' | Writ
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();
       const why = signal ? `killed by ${signal}` : `exit ${code}`;
-      reject(new OperationError(`${tool} failed (${why}): ${redactText(stderr.trim().split('\n')[0] ?? '') || 'no message'}`));
+      const message = `${tool} failed (${why}): ${redactText(stderr.trim().split('\n')[0] ?? '') || 'no message'}`;
+      // The tool writes the file: a full disk is its error, told apart by the system's own words.
+      const errno = /No space left on device/i.test(stderr) ? 'ENOSPC' : /Disk quota exceeded/i.test(stderr) ? 'EDQUOT' : null;
+      reject(errno ? Object.assign(new Error(message), { code: errno }) : new OperationError(message));
     });
   });
   exited.catch(() => undefined);

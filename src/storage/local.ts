@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../core/errors.js';
-import { FILE_MODE, ensureSecureDir, fsyncDir, writeFileAtomic } from '../core/fsx.js';
+import { ensureSecureDir, fsyncDir, writeFileAtomic } from '../core/fsx.js';
 import type { Storage } from './storage.js';
 
 export class LocalStorage implements Storage {
@@ -20,29 +19,19 @@ export class LocalStorage implements Storage {
     return path.join(this.location, ...parts);
   }
 
-  async put(key: string, data: Readable): Promise<{ size: number }> {
-    const file = this.resolve(key);
-    const dir = path.dirname(file);
+  async putFile(key: string, file: string): Promise<void> {
+    const target = this.resolve(key);
+    const dir = path.dirname(target);
     ensureSecureDir(dir);
-    const temp = path.join(dir, `.${path.basename(file)}.partial-${process.pid}`);
-    let size = 0;
-    data.on('data', (chunk: Buffer) => (size += chunk.length));
+    const fd = fs.openSync(file, 'r');
     try {
-      const out = fs.createWriteStream(temp, { mode: FILE_MODE, flags: 'wx' });
-      await pipeline(data, out);
-      const fd = fs.openSync(temp, 'r');
-      try {
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(temp, file);
-      fsyncDir(dir);
-    } catch (err) {
-      fs.rmSync(temp, { force: true });
-      throw err;
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
     }
-    return { size };
+    // The work directory is inside the repository, so this is a rename within one file system.
+    fs.renameSync(file, target);
+    fsyncDir(dir);
   }
 
   async putSmall(key: string, data: string): Promise<void> {

@@ -8,10 +8,12 @@ export interface Storage {
   /** Human description for output, e.g. the directory. */
   readonly location: string;
   /**
-   * Store a new object from a stream. Atomic: the object appears under `key` only once it is complete
-   * (temp → fsync → rename → fsync dir locally); on failure nothing is left under `key`.
+   * Store a complete local file (written in the repository's work directory) as a new object, and
+   * remove the file. Atomic: the object appears under `key` only once it is complete (locally: fsync →
+   * rename → fsync of the directory; an object store would upload it); on failure nothing is left under
+   * `key`.
    */
-  put(key: string, data: Readable): Promise<{ size: number }>;
+  putFile(key: string, file: string): Promise<void>;
   /** Store a small object atomically (manifests, notes). */
   putSmall(key: string, data: string): Promise<void>;
   get(key: string): Promise<Readable>;

@@ -260,9 +260,15 @@ describe.each(ALL_ENGINES)('backups on %s', (engineName: TestEngine) => {
   it('leaves nothing listed after kill -9 mid-backup, and the next run cleans up', async () => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'dbward.js'), 'backup', 'killed'], { cwd, env: { PATH: process.env.PATH, DATABASE_URL: source.url } });
     const dir = path.join(repoDir(), first.databaseId, 'killed');
-    // wait until the backup directory exists (the dump is under way), then kill -9
+    // wait until the data file exists in the work directory (the pipeline is up), then kill -9
+    const work = path.join(repoDir(), first.databaseId, '.work');
+    const staged = () => {
+      const dirs = fs.existsSync(work) ? fs.readdirSync(work).map((d) => path.join(work, d)) : [];
+      return dirs.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((n) => n.startsWith('data.')));
+    };
     const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (!staged() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(staged(), 'the dump never started').toBe(true);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     const listed = parseJson<{ backups: { name: string }[] }>(await cli(['backups', '--json']));
