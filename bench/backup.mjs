@@ -26,6 +26,12 @@ const PIECES = path.join(ROOT, 'bench', 'lib', 'pieces.mjs');
 const HOOK = pathToFileURL(MAXRSS_HOOK).href;
 const ZSTD = ['zstd', '-T0', '-3', '-q']; // the level and threads of src/backup/codec.ts
 const MiB = 1024 * 1024;
+/**
+ * The native pipeline with one more process reading every byte of the raw dump (and nothing else):
+ * the least any tool that checks the rows as they stream past adds to it.
+ */
+const TEE = 'tee >(cat > /dev/null)';
+const EXTRA_READER = '(one more reader of the raw dump: the floor for checking every row)';
 
 const TARGETS = {
   pgVsPgDumpFc: 0.5,
@@ -170,6 +176,7 @@ function contenders(engine, db, dir) {
       native('pg_dump_fc', 'pg_dump -Fc (default compression)', 'baseline', `pg_dump ${conn} -Fc -f ${sh(out)}`),
       native('pg_dump_z0_zstd', `pg_dump -Fc -Z0 | zstd -T0 -3`, 'baseline', `pg_dump ${conn} -Fc -Z0 | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('pg_dump_z0_null', 'piece: pg_dump -Fc -Z0 > /dev/null', 'piece', `pg_dump ${conn} -Fc -Z0 > /dev/null`, { output: false, warmup: true }),
+      native('pg_dump_z0_tee_zstd', `piece: pg_dump -Fc -Z0 | ${TEE} | zstd -T0 -3 ${EXTRA_READER}`, 'piece', `pg_dump ${conn} -Fc -Z0 | ${TEE} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       piece('checksums', 'piece: dbward tableContents alone (data-only pg_dump, digested; what verify does)', ['checksums', db.url]),
       piece('driver_dump', 'piece: dbward driver dump (pg_dump + counts and checksums from the stream), no compression', ['dump', db.url, dir]),
       fixedCosts,
@@ -182,6 +189,7 @@ function contenders(engine, db, dir) {
       dbward,
       native('mariadb_dump_zstd', 'mariadb-dump --single-transaction | zstd -T0 -3', 'baseline', `${dump} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('mariadb_dump_null', 'piece: mariadb-dump > /dev/null', 'piece', `${dump} > /dev/null`, { output: false, warmup: true }),
+      native('mariadb_dump_tee_zstd', `piece: mariadb-dump | ${TEE} | zstd -T0 -3 ${EXTRA_READER}`, 'piece', `${dump} | ${TEE} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       piece('checksums', 'piece: dbward tableContents alone (data-only mariadb-dump, digested; what verify does)', ['checksums', db.url]),
       piece('driver_dump', 'piece: dbward driver dump (mariadb-dump + counts and checksums from the stream), no compression', ['dump', db.url, dir]),
       fixedCosts,

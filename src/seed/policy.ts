@@ -46,7 +46,7 @@ export function validateEmail(email: string): string | null {
 
 let commonPasswords: Set<string> | null = null;
 
-/** Where the list lives: beside this module (src/seed), or, from a build in dist/seed, in src/seed. */
+/** Where the list lives: beside this module (src/seed, dist/seed, the CLI's bundle in dist/bundle), or in src/seed. */
 function listLocations(): string[] {
   return ['./common-passwords.txt', '../../src/seed/common-passwords.txt'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
 }
