@@ -214,6 +214,34 @@ describe('sqlite backup: content checksums', () => {
 
     await expect(driver.tableContents(engine, ['missing'])).rejects.toThrow(UsageError);
   });
+
+  it('are sqlite-row-sha256/1 as first defined, so earlier manifests still verify (every type, long and multi-byte values)', async () => {
+    const { db, engine } = await fresh(`
+      CREATE TABLE v (k INTEGER, r REAL, t TEXT, b BLOB, n);
+      INSERT INTO v VALUES (-9223372036854775808, -0.0, 'naïve – 日本語 😀', x'00ff10', NULL), (9223372036854775807, 1e308, '', x'', 'x'),
+        (NULL, NULL, NULL, NULL, NULL), (42, 0.1, replace(hex(zeroblob(60000)), '0', 'é'), zeroblob(70000), 3.5);`);
+    // The first implementation: one SHA-256 per row over one Buffer per value; the first 128 bits summed.
+    const reference = new Database(db.url.replace(/^file:/, ''), { readonly: true });
+    let sum = 0n;
+    for (const row of reference.prepare('SELECT k, r, t, b, n FROM v').raw().safeIntegers().iterate() as Iterable<unknown[]>) {
+      const hash = createHash('sha256');
+      for (const value of row) {
+        if (value === null) hash.update('n');
+        else if (typeof value === 'bigint') hash.update('i').update(((b) => (b.writeBigInt64BE(value), b))(Buffer.alloc(8)));
+        else if (typeof value === 'number') hash.update('r').update(((b) => (b.writeDoubleBE(value), b))(Buffer.alloc(8)));
+        else {
+          const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer);
+          const head = Buffer.alloc(5, typeof value === 'string' ? 't' : 'b');
+          head.writeUInt32BE(bytes.length, 1);
+          hash.update(head).update(bytes);
+        }
+      }
+      const digest = hash.digest();
+      sum = (sum + ((digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8))) & ((1n << 128n) - 1n);
+    }
+    reference.close();
+    expect(await driver.tableContents(engine, ['v'])).toEqual([{ schema: 'main', name: 'v', rows: 4, checksum: sum.toString(16).padStart(32, '0') }]);
+  });
 });
 
 describe('sqlite backup: one snapshot', () => {
