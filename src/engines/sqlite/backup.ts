@@ -246,13 +246,18 @@ function contentsOf(db: Database.Database, tables: string[], schema = 'main'): T
     step: (total: bigint, ...values: unknown[]) => (total + rowHash(values)) & HASH_MASK,
     result: (total) => total.toString(16).padStart(32, '0'),
   });
-  return tables.map((name) => {
-    const columns = columnsOf(db, name, schema).map(quoteIdent).join(', ');
-    const { rows, checksum } = db
-      .prepare(`SELECT count(*) AS rows, dbward_content_hash(${columns}) AS checksum FROM ${schema}.${quoteIdent(name)}`)
-      .get() as { rows: number; checksum: string };
-    return { schema, name, rows, checksum };
-  });
+  try {
+    return tables.map((name) => {
+      const columns = columnsOf(db, name, schema).map(quoteIdent).join(', ');
+      const { rows, checksum } = db
+        .prepare(`SELECT count(*) AS rows, dbward_content_hash(${columns}) AS checksum FROM ${schema}.${quoteIdent(name)}`)
+        .get() as { rows: number; checksum: string };
+      return { schema, name, rows, checksum };
+    });
+  } finally {
+    // A table with huge rows grew the row buffer; do not keep that memory.
+    if (rowBytes.length > ROW_BUFFER_BYTES) rowBytes = Buffer.allocUnsafe(ROW_BUFFER_BYTES);
+  }
 }
 
 function rowHash(values: unknown[]): bigint {
@@ -263,7 +268,8 @@ function rowHash(values: unknown[]): bigint {
 
 /** The encoding a row is hashed in, written into one buffer reused for every row. */
 const TAG = { null: 0x6e, integer: 0x69, real: 0x72, text: 0x74, blob: 0x62 } as const; // n i r t b
-let rowBytes = Buffer.allocUnsafe(64 * 1024);
+const ROW_BUFFER_BYTES = 64 * 1024;
+let rowBytes = Buffer.allocUnsafe(ROW_BUFFER_BYTES);
 
 /** Room for `more` bytes after the first `used`. */
 function reserve(used: number, more: number): void {
