@@ -28,11 +28,19 @@ interface ParsedArgs {
   options: { name: string; value: string | true }[];
 }
 
+/** How short options are written: whole words (`-rf` is one flag), or clustered letters as in getopt. */
+interface ShortOptions {
+  /** `-lc SQL` is -l and -c: each letter an option, a valued one taking the rest of the word or the next argument. */
+  clustered: true;
+  /** Letters whose value can only be attached (mysql's `-pPASSWORD`); alone they are flags. */
+  attached?: ReadonlySet<string>;
+}
+
 /**
  * A permissive getopt: `--name=value`, `--name value` and `-x value` / `-xvalue` for the names in
  * `valued`, everything else starting with '-' a flag. After `--` everything is positional.
  */
-export function parseArgs(args: readonly string[], valued: ReadonlySet<string>): ParsedArgs {
+export function parseArgs(args: readonly string[], valued: ReadonlySet<string>, short?: ShortOptions): ParsedArgs {
   const positionals: string[] = [];
   const options: ParsedArgs['options'] = [];
   for (let i = 0; i < args.length; i++) {
@@ -47,6 +55,20 @@ export function parseArgs(args: readonly string[], valued: ReadonlySet<string>):
       if (eq > 0) options.push({ name, value: a.slice(eq + 1) });
       else if (valued.has(name)) options.push({ name, value: args[++i] ?? '' });
       else options.push({ name, value: true });
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1 && short?.clustered) {
+      for (let j = 1; j < a.length; j++) {
+        const name = `-${a[j]}`;
+        const rest = a.slice(j + 1);
+        if (short.attached?.has(name)) options.push({ name, value: rest || true });
+        else if (valued.has(name)) options.push({ name, value: rest || (args[++i] ?? '') });
+        else {
+          options.push({ name, value: true });
+          continue;
+        }
+        break;
+      }
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
@@ -352,55 +374,29 @@ export const pgRestore: Handler = (argv, ctx, tool) => {
   ];
 };
 
+const PSQL_VALUED = new Set([
+  ...'cdfhpUvoLPFRT'.split('').map((c) => `-${c}`),
+  '--command', '--dbname', '--file', '--host', '--port', '--username', '--set', '--variable', '--output', '--log-file', '--pset', '--field-separator', '--record-separator', '--table-attr',
+]);
+
 export const psql: Handler = (argv, ctx, tool) => {
-  const valuedShort = new Set('cdfhpUvoLPFRT'.split(''));
-  const valuedLong = new Set(['--command', '--dbname', '--file', '--host', '--port', '--username', '--set', '--variable', '--output', '--log-file', '--pset', '--field-separator', '--record-separator', '--table-attr']);
+  const { positionals, options } = parseArgs(argv.slice(1), PSQL_VALUED, { clustered: true });
+  if (options.some((o) => ['--help', '--version', '-?', '-V'].includes(o.name))) return [];
+  const text = (v: string | true) => (v === true ? '' : v);
   const sources: { type: 'c' | 'f'; text: string }[] = [];
-  const positionals: string[] = [];
   const vars = new Map<string, string>();
   let dbname: string | undefined;
   let list = false;
-  const args = argv.slice(1);
-  const setVar = (assignment: string): void => {
-    const eq = assignment.indexOf('=');
-    if (eq > 0) vars.set(assignment.slice(0, eq), assignment.slice(eq + 1));
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
+  for (const { name, value } of options) {
+    if (name === '--list' || name === '-l') list = true;
+    if (name === '--command' || name === '-c') sources.push({ type: 'c', text: text(value) });
+    if (name === '--file' || name === '-f') sources.push({ type: 'f', text: text(value) });
+    if (name === '--dbname' || name === '-d') dbname = value === true ? undefined : value;
+    if (name === '--set' || name === '--variable' || name === '-v') {
+      const assignment = text(value);
+      const eq = assignment.indexOf('=');
+      if (eq > 0) vars.set(assignment.slice(0, eq), assignment.slice(eq + 1));
     }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      let v: string | undefined = eq > 0 ? a.slice(eq + 1) : undefined;
-      if (v === undefined && valuedLong.has(name)) v = args[++i] ?? '';
-      if (name === '--help' || name === '--version') return [];
-      if (name === '--list') list = true;
-      if (name === '--command') sources.push({ type: 'c', text: v ?? '' });
-      if (name === '--file') sources.push({ type: 'f', text: v ?? '' });
-      if (name === '--dbname') dbname = v;
-      if (name === '--set' || name === '--variable') setVar(v ?? '');
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      for (let j = 1; j < a.length; j++) {
-        const c = a[j]!;
-        if (valuedShort.has(c)) {
-          const v = a.length > j + 1 ? a.slice(j + 1) : (args[++i] ?? '');
-          if (c === 'c') sources.push({ type: 'c', text: v });
-          if (c === 'f') sources.push({ type: 'f', text: v });
-          if (c === 'd') dbname = v;
-          if (c === 'v') setVar(v);
-          break;
-        }
-        if (c === '?' || c === 'V') return [];
-        if (c === 'l') list = true;
-      }
-      continue;
-    }
-    positionals.push(a);
   }
   const target = dbname ?? positionals[0] ?? ctx.env.PGDATABASE;
   if (sources.length === 0) return list ? [] : stdinSql(ctx, tool, argv, 'postgres', target, vars);
@@ -412,51 +408,27 @@ export const psql: Handler = (argv, ctx, tool) => {
   });
 };
 
+const MYSQL_VALUED = new Set([
+  ...'eDhPSuO'.split('').map((c) => `-${c}`),
+  '--execute', '--database', '--host', '--port', '--socket', '--user', '--init-command', '--init-command-add', '--default-character-set',
+  '--character-sets-dir', '--protocol', '--prompt', '--tee', '--connect-timeout', '--max-allowed-packet', '--net-buffer-length', '--select-limit',
+  '--max-join-size', '--ssl-ca', '--ssl-capath', '--ssl-cert', '--ssl-cipher', '--ssl-key', '--ssl-crl', '--ssl-crlpath', '--tls-version',
+  '--server-public-key-path', '--plugin-dir', '--default-auth', '--bind-address', '--load-data-local-dir', '--set-variable',
+]);
+/** -pPASSWORD and -#debug: a value only when attached. */
+const MYSQL_ATTACHED = new Set(['-p', '-#']);
+
 export const mysql: Handler = (argv, ctx, tool) => {
-  const valuedShort = new Set('eDhPSuO'.split(''));
-  const valuedLong = new Set([
-    '--execute', '--database', '--host', '--port', '--socket', '--user', '--init-command', '--init-command-add', '--default-character-set',
-    '--character-sets-dir', '--protocol', '--prompt', '--tee', '--connect-timeout', '--max-allowed-packet', '--net-buffer-length', '--select-limit',
-    '--max-join-size', '--ssl-ca', '--ssl-capath', '--ssl-cert', '--ssl-cipher', '--ssl-key', '--ssl-crl', '--ssl-crlpath', '--tls-version',
-    '--server-public-key-path', '--plugin-dir', '--default-auth', '--bind-address', '--load-data-local-dir', '--set-variable',
-  ]);
+  const { positionals, options } = parseArgs(argv.slice(1), MYSQL_VALUED, { clustered: true, attached: MYSQL_ATTACHED });
+  if (options.some((o) => ['--help', '--version', '-?', '-V', '-I'].includes(o.name))) return [];
+  const text = (v: string | true) => (v === true ? '' : v);
   const init: string[] = [];
   const exec: string[] = [];
-  const positionals: string[] = [];
   let database: string | undefined;
-  const args = argv.slice(1);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      let v: string | undefined = eq > 0 ? a.slice(eq + 1) : undefined;
-      if (v === undefined && valuedLong.has(name)) v = args[++i] ?? '';
-      if (name === '--help' || name === '--version') return [];
-      if (name === '--execute') exec.push(v ?? '');
-      if (name === '--init-command' || name === '--init-command-add') init.push(v ?? '');
-      if (name === '--database') database = v;
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      for (let j = 1; j < a.length; j++) {
-        const c = a[j]!;
-        if (c === 'p' || c === '#') break; // -pPASSWORD / -#debug: the rest of the word is its value
-        if (valuedShort.has(c)) {
-          const v = a.length > j + 1 ? a.slice(j + 1) : (args[++i] ?? '');
-          if (c === 'e') exec.push(v);
-          if (c === 'D') database = v;
-          break;
-        }
-        if (c === '?' || c === 'V' || c === 'I') return [];
-      }
-      continue;
-    }
-    positionals.push(a);
+  for (const { name, value } of options) {
+    if (name === '--execute' || name === '-e') exec.push(text(value));
+    if (name === '--init-command' || name === '--init-command-add') init.push(text(value));
+    if (name === '--database' || name === '-D') database = value === true ? undefined : value;
   }
   const target = database ?? positionals[0];
   const findings: Finding[] = init.flatMap((sql, k) => sqlText(ctx, tool, argv, 'mysql', sql, `${tool} --init-command #${k + 1}`, target));
