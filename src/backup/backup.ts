@@ -16,7 +16,6 @@ import { defaultBackupName, validateBackupName } from './names.js';
 import { restoreNote } from './restore-note.js';
 import type { BackupSetup } from './setup.js';
 import { sha256Hex } from '../core/audit.js';
-import { sha256File } from '../core/fsx.js';
 
 export interface BackupOptions {
   name?: string;
@@ -50,42 +49,50 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     for (let i = 2; isTaken(chosen); i++) chosen = `${defaultBackupName()}-${i}`;
     name = chosen;
     const started = new Date();
-    // The server's version and the schema (fingerprint, sizes for progress), read while zstd starts.
-    // Not while the dump runs: that saved 20-30 ms on PostgreSQL and MySQL but raised SQLite's peak
-    // memory by 5-10 MiB (its dump and checksums run in this process).
+    // The server's version and the schema (fingerprint, sizes for progress) are read while the dump
+    // runs, except for SQLite: its dump and checksums run in this process, and reading the schema at
+    // the same time raised its peak memory by 5-10 MiB.
     const described = Promise.all([engine.serverVersion(), engine.introspect()]);
     described.catch(() => undefined);
+    let estimatedBytes: number | null = null;
+    void described.then(([, model]) => {
+      const sizes = model.tables.map((t) => t.stats.sizeBytes);
+      if (sizes.every((b) => b !== null)) estimatedBytes = sizes.reduce((a: number, b) => a + (b ?? 0), 0);
+    }, () => undefined);
     // Each engine has one dump format, so the data file's name is known before the dump starts.
     const format = { sqlite: 'sqlite-db', postgres: 'pg_dump-custom', mysql: 'mysql-sql' }[engine.name];
     const rawName = `data.${RAW_EXTENSION[format]}`;
     const dataFile = `${rawName}.${setup.compression === 'zstd' ? 'zst' : 'gz'}${setup.recipients ? '.age' : ''}`;
 
-    // dump → (driver: counts and checksums) → compress → encrypt → a file in the work directory, then
-    // hashed and moved into storage.
+    // dump → (driver: counts and checksums) → compress → encrypt → a file in the work directory, hashed
+    // as it is written, then moved into storage.
     const stagedFile = path.join(workDir, dataFile);
     const coder = encoder(setup.compression, setup.recipients, stagedFile);
-    let server: Awaited<ReturnType<Engine['serverVersion']>>;
-    let model: Awaited<ReturnType<Engine['introspect']>>;
-    try {
-      [server, model] = await described;
-    } catch (err) {
-      coder.destroy();
-      throw err;
+    if (engine.name === 'sqlite') {
+      try {
+        await described;
+      } catch (err) {
+        coder.destroy();
+        throw err;
+      }
+    } else {
+      // A failure to read the schema stops the dump (its output closes) rather than waiting for its end.
+      described.catch(() => coder.destroy());
     }
-    const fingerprint = model.fingerprint;
-    const sizes = model.tables.map((t) => t.stats.sizeBytes);
-    const estimatedBytes = sizes.every((b) => b !== null) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : null;
     const onProgress = options.onProgress && ((raw: number) => options.onProgress!(raw, estimatedBytes));
     const dumped = driver.dump(engine, coder.input, { kind, tables: options.tables, workDir, ...(onProgress ? { onProgress } : {}) });
-    const [dumpResult, coderResult] = await Promise.allSettled([dumped, coder.finished]);
-    if (dumpResult.status === 'rejected' || coderResult.status === 'rejected') {
+    const [describedResult, dumpResult, coderResult] = await Promise.allSettled([described, dumped, coder.finished]);
+    if (describedResult.status === 'rejected' || dumpResult.status === 'rejected' || coderResult.status === 'rejected') {
       coder.destroy();
-      // A failed tool makes the dump's writes fail (a broken pipe): the tool's own error first.
-      throw coderResult.status === 'rejected' ? coderResult.reason : (dumpResult as PromiseRejectedResult).reason;
+      // The schema's error when it failed (it stopped the dump); a failed tool makes the dump's writes
+      // fail (a broken pipe): the tool's own error before the dump's.
+      const failed = [describedResult, coderResult, dumpResult].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      throw failed.reason;
     }
+    const [server, model] = describedResult.value;
     const info = dumpResult.value;
+    const stored = coderResult.value;
     if (info.format !== format) throw new OperationError(`Unexpected dump format ${info.format} from the ${engine.name} driver`);
-    const stored = await sha256File(stagedFile);
     await repository.storage.putFile(repository.key(name, dataFile), stagedFile);
 
     const facts = {
@@ -115,7 +122,7 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       contentNote: info.contentNote ?? null,
       sameSnapshot: info.sameSnapshot,
       snapshotNote: info.snapshotNote ?? null,
-      schemaFingerprint: fingerprint,
+      schemaFingerprint: model.fingerprint,
       sizes: { raw: info.bytes, stored: stored.size },
       files: [
         { name: dataFile, size: stored.size, sha256: stored.sha256 },

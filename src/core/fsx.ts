@@ -3,7 +3,6 @@
  * secure directories (0750), secure files (0640), and atomic writes
  * (temp file → fsync → rename → fsync of the directory).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -57,15 +56,4 @@ export function modeOf(p: string): number | null {
 
 export function formatMode(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`;
-}
-
-/** SHA-256 (hex) and size of a file, read in 1 MiB blocks. */
-export async function sha256File(file: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
 }

@@ -33,7 +33,11 @@ export function findOnPath(name: string, envPath = process.env.PATH ?? ''): stri
 /** Find a tool and ask for its version; null when it is not installed. */
 export async function probeTool(name: string, versionArgs: readonly string[] = ['--version']): Promise<ToolInfo | null> {
   const toolPath = findOnPath(name);
-  if (!toolPath) return null;
+  return toolPath ? { name, path: toolPath, ...(await toolVersion(toolPath, versionArgs)) } : null;
+}
+
+/** Run `tool --version` (or versionArgs) and read the version from what it prints. */
+export async function toolVersion(toolPath: string, versionArgs: readonly string[] = ['--version']): Promise<Pick<ToolInfo, 'versionText' | 'version' | 'major'>> {
   const output = await new Promise<string>((resolve) => {
     execFile(toolPath, [...versionArgs], { timeout: 10_000 }, (_err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
   });
@@ -41,5 +45,5 @@ export async function probeTool(name: string, versionArgs: readonly string[] = [
   // age prints "v1.1.1"; pg_dump "pg_dump (PostgreSQL) 15.19 (Debian ...)"; mariadb-dump "... Distrib 10.11.19-MariaDB".
   const match = /(?:^|[\s(v])(\d+)\.(\d+)(?:\.(\d+))?/.exec(versionText);
   const version = match ? match[0].trim().replace(/^[(v]/, '') : null;
-  return { name, path: toolPath, versionText, version, major: match ? Number(match[1]) : null };
+  return { versionText, version, major: match ? Number(match[1]) : null };
 }

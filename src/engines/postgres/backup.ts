@@ -25,7 +25,7 @@ import { inspectingWritable } from '../backup-driver-digest.js';
 import type { Engine, Queryable } from '../engine.js';
 import { connectPostgres } from './connect.js';
 import { ArchiveDigest, ArchiveFormatError } from './dump-digest.js';
-import { connectionArgs, dbnameArg, libpqEnv, requireTool, runTool, type NativeTool } from './native.js';
+import { connectionArgs, dbnameArg, libpqEnv, locateTool, runTool, versionOf, type NativeTool } from './native.js';
 
 /** Ordinary tables (partitions included) in user schemas, not owned by an extension. */
 const USER_TABLES = `
@@ -124,7 +124,9 @@ function dumpEnv(target: ServerTarget): NodeJS.ProcessEnv {
  * checksums of exactly what was written, and the byte count.
  */
 async function dumpDigested(target: ServerTarget, args: string[], output: Writable, onProgress?: (bytes: number) => void) {
-  const tool = await requireTool('pg_dump');
+  const located = locateTool('pg_dump');
+  const version = versionOf(located);
+  version.catch(() => undefined);
   const digest = new ArchiveDigest();
   let reported = 0;
   const sink = inspectingWritable(output, (chunk) => {
@@ -132,12 +134,12 @@ async function dumpDigested(target: ServerTarget, args: string[], output: Writab
     if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
   });
   try {
-    await runTool(tool, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdout: sink, bufferStdout: '1M' });
+    await runTool(located, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdout: sink, bufferStdout: '1M' });
     // Every chunk written to the sink has been inspected and passed on once it finishes.
     await finished(sink.end());
     const tables = digest.finish();
     onProgress?.(digest.bytes);
-    return { tool, tables, bytes: digest.bytes };
+    return { tool: await version, tables, bytes: digest.bytes };
   } catch (err) {
     if (err instanceof ArchiveFormatError) throw new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err);
     throw err;
@@ -170,7 +172,7 @@ interface Toc {
 }
 
 /** Read the table of contents with `pg_restore --list`, one line at a time. */
-async function readToc(tool: NativeTool, file: string): Promise<Toc> {
+async function readToc(tool: Pick<NativeTool, 'name' | 'path'>, file: string): Promise<Toc> {
   const toc: Toc = { entries: 0, definitions: false };
   const decoder = new StringDecoder('utf8');
   let partial = '';
@@ -273,7 +275,7 @@ export const postgresBackup: BackupDriver = {
   },
 
   async checkStructure(input, { workDir }) {
-    const tool = await requireTool('pg_restore');
+    const tool = locateTool('pg_restore');
     return withTempFile(workDir, input, async (file) => {
       let toc: Toc;
       try {
@@ -290,7 +292,7 @@ export const postgresBackup: BackupDriver = {
   async restore(target, input, { tables, workDir, preserveOwnership }) {
     const server = serverTarget(target);
     const ownership = preserveOwnership ? [] : ['--no-owner', '--no-acl'];
-    const tool = await requireTool('pg_restore');
+    const tool = locateTool('pg_restore');
     const env = libpqEnv(server);
     await withTempFile(workDir, input, async (file) => {
       // Parallel workers load table data in any order, which breaks foreign keys when the constraints

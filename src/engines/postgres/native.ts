@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { redactText, registerSecret } from '../../core/redact.js';
-import { probeTool } from '../../core/tools.js';
+import { findOnPath, toolVersion } from '../../core/tools.js';
 import type { ServerTarget } from '../../core/url.js';
 import { withBufferedStdout } from '../backup-driver-digest.js';
 
@@ -20,15 +20,22 @@ export interface NativeTool {
 
 const MAX_STDERR = 16 * 1024;
 
-export async function requireTool(name: 'pg_dump' | 'pg_restore'): Promise<NativeTool> {
-  const tool = await probeTool(name);
-  if (!tool) {
+/** The tool's path; throws a clear error when it is not installed. */
+export function locateTool(name: 'pg_dump' | 'pg_restore'): Pick<NativeTool, 'name' | 'path'> {
+  const toolPath = findOnPath(name);
+  if (!toolPath) {
     throw new OperationError(
       `${name} was not found on PATH.`,
       'Install the PostgreSQL client tools (Debian: apt-get install postgresql-client) matching the server major version or newer.',
     );
   }
-  return { name, path: tool.path, version: tool.version ?? tool.versionText };
+  return { name, path: toolPath };
+}
+
+/** The version the tool reports (asking costs 50-90 ms through Debian's pg_wrapper: a backup asks while its dump runs). */
+export async function versionOf(tool: Pick<NativeTool, 'name' | 'path'>): Promise<NativeTool> {
+  const { version, versionText } = await toolVersion(tool.path);
+  return { ...tool, version: version ?? versionText };
 }
 
 /**
@@ -97,7 +104,7 @@ export interface RunOptions {
  * written; otherwise kills it if still running and rejects with an OperationError carrying the
  * redacted tail of stderr (or with the stdout destination's own error).
  */
-export async function runTool(tool: NativeTool, args: string[], options: RunOptions = {}): Promise<void> {
+export async function runTool(tool: Pick<NativeTool, 'name' | 'path'>, args: string[], options: RunOptions = {}): Promise<void> {
   const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, args, options.bufferStdout) : [tool.path, args];
   const child = spawn(command, argv, {
     env: options.env ?? process.env,
