@@ -19,7 +19,8 @@ const outdir = path.join(root, 'dist', 'bundle');
 
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { dbward: path.join(root, 'dist', 'cli', 'main.js') },
+  // The dump digest's worker thread is loaded from a file of its own beside the chunks.
+  entryPoints: { dbward: path.join(root, 'dist', 'cli', 'main.js'), 'dump-digest-worker': path.join(root, 'dist', 'engines', 'dump-digest-worker.js') },
   outdir,
   bundle: true,
   splitting: true,

@@ -80,7 +80,8 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       described.catch(() => coder.destroy());
     }
     const onProgress = options.onProgress && ((raw: number) => options.onProgress!(raw, estimatedBytes));
-    const dumped = driver.dump(engine, coder.input, { kind, tables: options.tables, workDir, ...(onProgress ? { onProgress } : {}) });
+    // The compressor's input ends when the dump does, whether it succeeded or not.
+    const dumped = driver.dump(engine, coder.input, { kind, tables: options.tables, workDir, ...(onProgress ? { onProgress } : {}) }).finally(() => coder.endInput());
     const [describedResult, dumpResult, coderResult] = await Promise.allSettled([described, dumped, coder.finished]);
     if (describedResult.status === 'rejected' || dumpResult.status === 'rejected' || coderResult.status === 'rejected') {
       coder.destroy();

@@ -5,8 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { Duplex, Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Duplex, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { OperationError } from '../core/errors.js';
 import { filterProcess } from '../core/filter-process.js';
@@ -14,122 +13,100 @@ import { redactText } from '../core/redact.js';
 import { FILE_MODE } from '../core/fsx.js';
 import { findOnPath } from '../core/tools.js';
 import { GrowingFileDigest, type StoredFile } from './growing-file.js';
+import { openPipe, type Pipe } from '../core/pipe.js';
 import type { Compression } from './manifest.js';
 
 const ZSTD_HINT = 'Install zstd (Debian: apt-get install zstd), or set backup.compression: gzip.';
 const AGE_HINT = 'Install age (Debian: apt-get install age).';
+const GZIP_HINT = 'Install gzip (Debian: apt-get install gzip), or set backup.compression: zstd.';
 
 export function decompressor(kind: Compression): Duplex {
   return kind === 'zstd' ? filterProcess('zstd', ['-q', '-d', '-c'], { installHint: ZSTD_HINT }) : zlib.createGunzip();
 }
 
 /**
- * The write side of the backup pipeline: raw dump bytes into `input`, stored bytes (compressed, then
- * encrypted when recipients are given) into a file.
+ * The write side of the backup pipeline: raw dump bytes into the blocking descriptor `input`, stored
+ * bytes (compressed, then encrypted when recipients are given) into a file.
  */
 export interface Encoder {
-  input: Writable;
+  /** The write end of a blocking pipe into the compressor: a worker thread or a stream may write to it. */
+  input: number;
+  /** Close `input` (the compressor's end of input); idempotent. */
+  endInput(): void;
   /**
-   * Resolves when every stage finished successfully and the file is complete, with its SHA-256 and
-   * size (hashed while it was written); rejects with the first stage's own error.
+   * Resolves when every tool finished successfully and the file is complete, with its SHA-256 and size
+   * (hashed while it was written); rejects with the first tool's own error.
    */
   finished: Promise<StoredFile>;
   /** Stop everything (a failure elsewhere). */
   destroy(): void;
 }
 
-/** The stages' own outcome, before the file's digest is added. */
-interface Stages {
-  input: Writable;
-  finished: Promise<unknown>;
-  destroy(): void;
-}
-
 /**
- * zstd and age run as child processes connected to each other directly (zstd's stdout is age's
- * stdin) and the last one writes `file` itself, so node moves only the raw bytes, into the first tool.
- * (Reading the stored bytes back through node into the file cost 0.35-0.55 CPU-s on the benchmark's
- * large PostgreSQL backup, 155 MiB stored.) The file is hashed while it grows (growing-file.ts).
- * gzip runs in-process. `file` is created with mode 0640 and must not exist yet.
+ * The compressor (zstd, or gzip) and age run as child processes connected to each other directly
+ * (the compressor's stdout is age's stdin) and the last one writes `file` itself; node writes only the
+ * raw bytes, into a blocking pipe to the compressor (core/pipe.ts), so that a worker thread can. (Reading
+ * the stored bytes back through node into the file cost 0.35-0.55 CPU-s on the benchmark's large
+ * PostgreSQL backup, 155 MiB stored.) The file is hashed while it grows (growing-file.ts). `file` is
+ * created with mode 0640 and must not exist yet.
  */
 export function encoder(compression: Compression, recipients: readonly string[] | null, file: string): Encoder {
-  const stages = startStages(compression, recipients, fs.openSync(file, 'wx', FILE_MODE));
+  const fd = fs.openSync(file, 'wx', FILE_MODE);
+  let pipe: Pipe | null = null;
+  let stages: Stage[];
+  try {
+    pipe = openPipe();
+    stages = startStages(compression, recipients, pipe.readFd, fd);
+  } catch (err) {
+    if (pipe) fs.closeSync(pipe.writeFd);
+    throw err;
+  } finally {
+    // Each tool has its own copy of the descriptors it reads and writes.
+    if (pipe) fs.closeSync(pipe.readFd);
+    fs.closeSync(fd);
+  }
+  const input = pipe.writeFd;
+  let inputOpen = true;
+  const endInput = () => {
+    if (inputOpen) fs.closeSync(input);
+    inputOpen = false;
+  };
+  const kill = () => stages.forEach((s) => s.kill());
   const digest = new GrowingFileDigest(file);
-  const finished = stages.finished.then(
+  const finished = Promise.all(stages.map((s) => s.exited)).then(
     () => digest.finish(),
     (err: unknown) => {
+      kill();
       digest.close();
       throw err;
     },
   );
   finished.catch(() => undefined);
   return {
-    input: stages.input,
+    input,
+    endInput,
     finished,
     destroy: () => {
-      stages.destroy();
+      kill();
+      endInput();
       digest.close();
     },
   };
 }
 
-/** The stages writing into `fd`, which they own from here on. */
-function startStages(compression: Compression, recipients: readonly string[] | null, fd: number): Stages {
-  if (compression === 'gzip' && !recipients) {
-    const gzip = zlib.createGzip({ level: 6 });
-    return { input: gzip, finished: pipeline(gzip, fs.createWriteStream('', { fd })), destroy: () => gzip.destroy() };
-  }
+/** compressor → (age) → fd; the first tool reads `stdin`. */
+function startStages(compression: Compression, recipients: readonly string[] | null, stdin: number, fd: number): Stage[] {
+  const age = recipients ? stage('age', recipients.flatMap((r) => ['-r', r]), AGE_HINT, 'pipe', fd) : null;
   try {
-    const age = recipients ? stage('age', recipients.flatMap((r) => ['-r', r]), AGE_HINT, fd) : null;
-    if (compression === 'gzip') return gzipInto(age as Stage);
-    let zstd: Stage;
-    try {
-      zstd = stage('zstd', ['-q', '-c', '-3', '-T0'], ZSTD_HINT, age ? (age.child.stdin as Writable) : fd);
-    } catch (err) {
-      age?.kill();
-      throw err;
-    }
-    // age reads zstd's output directly; node's own end of that pipe must go, or age never sees its end.
+    const [tool, args, hint] = compression === 'zstd' ? ['zstd', ['-q', '-c', '-3', '-T0'], ZSTD_HINT] : ['gzip', ['-c', '-6', '-n'], GZIP_HINT];
+    const compressor = stage(tool, args, hint, stdin, age ? (age.child.stdin as Writable) : fd);
+    // age reads the compressor's output directly; node's own end of that pipe must go, or age never sees its end.
     age?.child.stdin?.destroy();
-    return fromStages(zstd, age ? [zstd, age] : [zstd]);
-  } finally {
-    // Each tool has its own copy of the descriptor.
-    fs.closeSync(fd);
+    return age ? [compressor, age] : [compressor];
+  } catch (err) {
+    age?.kill();
+    throw err;
   }
-}
-
-/** gzip in-process, encrypted by age. */
-function gzipInto(age: Stage): Stages {
-  const gzip = zlib.createGzip({ level: 6 });
-  gzip.pipe(age.child.stdin as Writable);
-  gzip.on('error', (err) => age.child.stdin?.destroy(err));
-  return {
-    input: gzip,
-    finished: Promise.all([streamFinished(gzip), age.exited]).then(() => undefined),
-    destroy: () => {
-      gzip.destroy();
-      age.kill();
-    },
-  };
-}
-
-/** Raw bytes into the first tool's stdin; done when every tool exited with 0. */
-function fromStages(first: Stage, stages: Stage[]): Stages {
-  const input = first.child.stdin as Writable;
-  // Writing into a tool that already exited gives EPIPE; its exit status carries the real reason.
-  input.on('error', () => undefined);
-  const finished = Promise.all(stages.map((s) => s.exited)).then(() => undefined);
-  finished.catch(() => {
-    for (const s of stages) s.kill();
-  });
-  return {
-    input,
-    finished,
-    destroy: () => {
-      for (const s of stages) s.kill();
-      input.destroy();
-    },
-  };
 }
 
 interface Stage {
@@ -139,11 +116,11 @@ interface Stage {
   kill(): void;
 }
 
-/** A tool writing into `stdout`: a file descriptor or the next tool's stdin. */
-function stage(tool: string, args: string[], hint: string, stdout: number | Writable): Stage {
+/** A tool reading `stdin` and writing into `stdout`: a file descriptor or the next tool's stdin. */
+function stage(tool: string, args: string[], hint: string, stdin: number | 'pipe', stdout: number | Writable): Stage {
   const toolPath = findOnPath(tool);
   if (!toolPath) throw new OperationError(`${tool} is not installed (not found on PATH)`, hint);
-  const child = spawn(toolPath, args, { stdio: ['pipe', stdout, 'pipe'] });
+  const child = spawn(toolPath, args, { stdio: [stdin, stdout, 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 4096) stderr += d.toString();
@@ -169,12 +146,6 @@ function stage(tool: string, args: string[], hint: string, stdout: number | Writ
   };
 }
 
-function streamFinished(stream: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.once('end', resolve);
-    stream.once('error', reject);
-  });
-}
 
 /** The identity (secret key) stays in its file; only the path is passed. */
 export function decryptor(identityFile: string): Duplex {

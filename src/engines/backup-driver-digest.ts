@@ -10,7 +10,8 @@
  * tells a faithful restore from a damaged or different one, while the SHA-256 of the stored file
  * guards the backup itself. Pure JavaScript on the bytes as they arrive, constant memory, ≈ 1 GB/s.
  */
-import { Writable } from 'node:stream';
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { findOnPath } from '../core/tools.js';
 import type { TableContent } from './backup-driver.js';
 
@@ -143,44 +144,78 @@ export function byQualifiedName(a: TableContent, b: TableContent): number {
   return Buffer.compare(ka, kb);
 }
 
+/** A dump that is not what its digest expects (truncated, or not the tool's format). */
+export class DumpFormatError extends Error {
+  override name = 'DumpFormatError';
+}
+
+/** What PostgreSQL's ArchiveDigest and MySQL's SqlDumpDigest have in common. */
+export interface DumpDigester {
+  bytes: number;
+  feed(chunk: Buffer): void;
+  /** Throws DumpFormatError when the dump ended early. */
+  finish(): TableContent[];
+}
+
+export interface DigestJob {
+  format: 'pg_dump-custom' | 'mysql-sql';
+  /** The read end of a blocking pipe (core/pipe.ts) the dump tool writes to. */
+  input: number;
+  /** A blocking descriptor the dump is written on to (the compressor's pipe), or null for nowhere. */
+  output: number | null;
+  progressBytes: number;
+}
+
+export type DigestMessage =
+  | { progress: number }
+  | { done: { tables: TableContent[]; bytes: number } }
+  /** format: a DumpFormatError; atEnd: thrown at the end of the input (the dump ended too soon). */
+  | { error: { message: string; code: string | null; format: boolean; atEnd: boolean } };
+
 /**
- * A Writable that shows each chunk to `inspect` and passes it on to `output`, following output's
- * backpressure and failing with output's error when output fails or closes early (one stream hop
- * between a dump tool's stdout and the compressor).
+ * Read a dump from job.input in a worker thread (dump-digest-worker.ts), count and digest its rows,
+ * and write it on to job.output. Resolves once the input ended; rejects with a DumpFormatError when
+ * the dump is damaged or truncated, or with the I/O error (e.g. EPIPE: the compressor is gone).
+ * job.input is closed once the worker is gone, so a dump tool still writing gets EPIPE; job.output
+ * stays the caller's.
  */
-export function inspectingWritable(output: Writable, inspect: (chunk: Buffer) => void): Writable {
-  const failure = () => output.errored ?? Object.assign(new Error('The dump output closed before the dump ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-  return new Writable({
-    highWaterMark: 256 * 1024,
-    write(chunk: Buffer, _encoding, callback) {
-      try {
-        inspect(chunk);
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
-      if (output.destroyed || output.writableEnded) {
-        callback(failure());
-        return;
-      }
-      if (output.write(chunk)) {
-        callback();
-        return;
-      }
-      const settle = (err?: Error | null) => {
-        output.off('drain', onDrain);
-        output.off('error', onError);
-        output.off('close', onClose);
-        callback(err);
-      };
-      const onDrain = () => settle();
-      const onError = (err: Error) => settle(err);
-      const onClose = () => settle(failure());
-      output.on('drain', onDrain);
-      output.on('error', onError);
-      output.on('close', onClose);
-    },
+export function digestDump(job: DigestJob, onProgress?: (bytes: number) => void): Promise<{ tables: TableContent[]; bytes: number }> {
+  const worker = new Worker(workerFile(), { workerData: job });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (message: DigestMessage) => {
+      if (settled || 'progress' in message) return;
+      settled = true;
+      if ('done' in message) return resolve(message.done);
+      const { message: text, code, format, atEnd } = message.error;
+      reject(Object.assign(format ? new DumpFormatError(text) : new Error(text), { atEnd }, code ? { code } : {}));
+    };
+    worker.on('message', (message: DigestMessage) => ('progress' in message ? onProgress?.(message.progress) : settle(message)));
+    worker.once('error', (err) => settle({ error: { message: err.message, code: null, format: false, atEnd: false } }));
+    worker.once('exit', () => {
+      fs.closeSync(job.input);
+      settle({ error: { message: 'The dump digest stopped without a result', code: null, format: false, atEnd: false } });
+    });
   });
+}
+
+/**
+ * The outcome of a dump tool writing into a pipe that digestDump reads: the digest's result once both
+ * succeeded. When the digest ended early because the dump did (its end came too soon), the tool's own
+ * error explains it; any other failure of the digest (a damaged dump, an output that cannot be written)
+ * is the cause, and the tool's error (a broken pipe) only its consequence. describe() turns the
+ * digest's error into the driver's message.
+ */
+export async function settleDump<T>(tool: Promise<void>, digested: Promise<T>, describe: (err: unknown) => Error): Promise<T> {
+  const [ran, digest] = await Promise.allSettled([tool, digested]);
+  if (digest.status === 'rejected' && !(ran.status === 'rejected' && (digest.reason as { atEnd?: unknown }).atEnd)) throw describe(digest.reason);
+  if (ran.status === 'rejected') throw ran.reason;
+  return (digest as PromiseFulfilledResult<T>).value;
+}
+
+/** The worker's JavaScript beside this module; from the TypeScript sources (the test suite), the build's copy. */
+function workerFile(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/engines/dump-digest-worker.js', import.meta.url) : new URL('./dump-digest-worker.js', import.meta.url);
 }
 
 let stdbufPath: string | null | undefined;

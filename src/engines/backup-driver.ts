@@ -6,7 +6,7 @@
  * Secrets: a native tool gets the password through its environment (PGPASSWORD) or a 0600 option file
  * (MySQL --defaults-file, so a user's ~/.my.cnf cannot redirect the tool), never argv.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ConnectionTarget } from '../core/url.js';
 import type { Engine } from './engine.js';
 
@@ -60,10 +60,12 @@ export interface BackupDriver {
    */
   readonly contentMethod: string;
   /**
-   * Write a consistent dump (the engine's own format, uncompressed) into `output` and end it. Resolves
-   * after the dump tool exited successfully; rejects (and destroys `output`) on any failure.
+   * Write a consistent dump (the engine's own format, uncompressed) into the file descriptor `output`
+   * (blocking: the write end of a pipe into the compressor, or a file), which stays open (the caller
+   * closes it). Resolves after the dump tool exited successfully and everything was written; rejects on
+   * any failure.
    */
-  dump(engine: Engine, output: Writable, options: DumpOptions): Promise<DumpInfo>;
+  dump(engine: Engine, output: number, options: DumpOptions): Promise<DumpInfo>;
   /**
    * The engine's own structural check of a raw dump read from `input` (pg_restore --list, PRAGMA
    * integrity_check on the file, a full parse of the SQL). Resolves to a one-line summary; throws

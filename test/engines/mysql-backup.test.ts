@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
+import { openPipe } from '../../src/core/pipe.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OperationError, UsageError, VerificationError } from '../../src/core/errors.js';
 import type { ConnectionTarget, ServerTarget } from '../../src/core/url.js';
@@ -46,7 +47,8 @@ function workDir(): string {
 
 async function dumpToFile(engine: Engine, options: Partial<DumpOptions> = {}, dir = workDir()): Promise<{ file: string; info: DumpInfo }> {
   const file = path.join(dir, 'dump.sql');
-  const info = await mysqlBackup.dump(engine, fs.createWriteStream(file), { kind: 'full', workDir: dir, ...options });
+  const fd = fs.openSync(file, 'w');
+  const info = await mysqlBackup.dump(engine, fd, { kind: 'full', workDir: dir, ...options }).finally(() => fs.closeSync(fd));
   return { file, info };
 }
 
@@ -371,8 +373,13 @@ describe('mysql backup: secrets', () => {
     const dir = workDir();
     const seen: { cmdline: string; environ: string }[] = [];
     // A slow consumer keeps the dump tool running while /proc is watched.
-    const output = new Writable({ write: (_chunk, _enc, cb) => void setTimeout(cb, 15) });
-    const dumping = mysqlBackup.dump(engine, output, { kind: 'full', workDir: dir });
+    const pipe = openPipe();
+    const reader = fs.createReadStream('', { fd: pipe.readFd, highWaterMark: 16 * 1024 });
+    reader.on('data', () => {
+      reader.pause();
+      setTimeout(() => reader.resume(), 15);
+    });
+    const dumping = mysqlBackup.dump(engine, pipe.writeFd, { kind: 'full', workDir: dir }).finally(() => fs.closeSync(pipe.writeFd));
     let done = false;
     void dumping.finally(() => (done = true)).catch(() => undefined);
     while (!done) {
@@ -399,20 +406,22 @@ describe('mysql backup: secrets', () => {
     runSql(db, 'CREATE VIEW album_titles AS SELECT Title FROM Album;');
     const engine = await open(url);
     const dir = workDir();
-    const output = new Writable({ write: (_chunk, _enc, cb) => cb() });
+    const output = fs.openSync('/dev/null', 'w');
     const err = await mysqlBackup.dump(engine, output, { kind: 'full', workDir: dir }).catch((e: unknown) => e);
+    fs.closeSync(output);
     expect(err).toBeInstanceOf(OperationError);
     expect((err as Error).message).toMatch(/mariadb-dump exited with status \d+/);
     expect((err as Error).message).not.toContain(password);
-    expect(output.destroyed).toBe(true);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('rejects when the output fails, and stops the dump tool', async () => {
     const { engine } = await chinook();
     const dir = workDir();
-    const output = new Writable({ write: (_chunk, _enc, cb) => cb(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) });
+    // /dev/full: every write fails with ENOSPC, as on a full disk.
+    const output = fs.openSync('/dev/full', 'w');
     await expect(mysqlBackup.dump(engine, output, { kind: 'full', workDir: dir })).rejects.toThrow(/Writing the dump failed: ENOSPC/);
+    fs.closeSync(output);
     await new Promise((r) => setTimeout(r, 100));
     expect(dumpProcesses().filter((p) => p.cmdline.includes(dir))).toEqual([]);
     expect(fs.readdirSync(dir)).toEqual([]);

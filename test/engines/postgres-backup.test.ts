@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OperationError, UsageError, VerificationError } from '../../src/core/errors.js';
@@ -39,8 +38,12 @@ async function chinook(): Promise<Engine> {
 
 async function dumpToFile(engine: Engine, options: Partial<DumpOptions> = {}): Promise<{ file: string; info: DumpInfo }> {
   const file = path.join(work, `${uniqueName('dump')}.pgdump`);
-  const info = await driver.dump(engine, fs.createWriteStream(file), { kind: 'full', workDir: work, ...options });
-  return { file, info };
+  const fd = fs.openSync(file, 'w');
+  try {
+    return { file, info: await driver.dump(engine, fd, { kind: 'full', workDir: work, ...options }) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Restore a dump file into a new database beside `near` and open it. */
@@ -155,10 +158,12 @@ describe('postgres backup: Chinook round trip', () => {
   });
 
   it('refuses unknown tables before running pg_dump', async () => {
-    const out = new Writable({ write: (_c, _e, cb) => cb() });
+    const file = path.join(work, `${uniqueName('never')}.pgdump`);
+    const out = fs.openSync(file, 'w');
     const err = await failure(driver.dump(source, out, { kind: 'full', tables: ['no_such_table'], workDir: work }), UsageError);
+    fs.closeSync(out);
     expect(err.message).toContain('"no_such_table"');
-    expect(out.destroyed).toBe(true);
+    expect(fs.statSync(file).size).toBe(0);
   });
 
   it('writes restore steps that need no password on the command line', () => {
@@ -292,23 +297,18 @@ describe('postgres backup: failures', () => {
   it('kills pg_dump and rejects when the output fails (full disk)', async () => {
     const engine = await chinook();
     const database = (engine.target as { database: string }).database;
-    let written = 0;
-    const out = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        written += chunk.length;
-        callback(written > 64 * 1024 ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) : null);
-      },
-    });
+    // /dev/full: every write fails with ENOSPC, as on a full disk.
+    const out = fs.openSync('/dev/full', 'w');
     const err = await failure(driver.dump(engine, out, { kind: 'full', workDir: work }), OperationError);
+    fs.closeSync(out);
     expect(err.message).toContain('ENOSPC');
-    expect(out.destroyed).toBe(true);
     expect(processesMentioning(`--dbname=${database}`)).toEqual([]);
   });
 
   it('says how to install pg_dump when it is missing', async () => {
     const engine = await chinook();
     process.env.PATH = tempDir('dbward-empty-path-');
-    const err = await failure(driver.dump(engine, new Writable({ write: (_c, _e, cb) => cb() }), { kind: 'full', workDir: work }), OperationError);
+    const err = await failure(driver.dump(engine, fs.openSync('/dev/null', 'w'), { kind: 'full', workDir: work }), OperationError);
     expect(err.message).toContain('pg_dump was not found');
     expect(err.hint).toContain('postgresql-client');
   });

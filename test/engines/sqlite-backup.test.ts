@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError, VerificationError } from '../../src/core/errors.js';
@@ -52,7 +51,8 @@ async function dumpToFile(engine: Engine, options: Partial<DumpOptions> = {}): P
   const work = workDir();
   const file = path.join(tempDir('dbward-dump-'), 'dump.db');
   cleanup.push(async () => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
-  const info = await driver.dump(engine, fs.createWriteStream(file), { kind: 'full', workDir: work, ...options });
+  const fd = fs.openSync(file, 'w');
+  const info = await driver.dump(engine, fd, { kind: 'full', workDir: work, ...options }).finally(() => fs.closeSync(fd));
   expect(fs.readdirSync(work)).toEqual([]);
   return { info, file };
 }
@@ -178,11 +178,13 @@ describe('sqlite backup: dump options', () => {
     expect((await restored.introspect()).tables.find((t) => t.name === 'author')!.triggers.map((t) => t.name)).toEqual(['author_gone']);
   });
 
-  it('refuses data-only and unknown tables, and destroys the output', async () => {
+  it('refuses data-only and unknown tables, writing nothing', async () => {
     const { engine } = await fresh(SCHEMA);
-    const output = fs.createWriteStream(path.join(workDir(), 'never.db'));
+    const never = path.join(workDir(), 'never.db');
+    const output = fs.openSync(never, 'w');
     await expect(driver.dump(engine, output, { kind: 'data-only', workDir: workDir() })).rejects.toThrow(/no data-only dump/);
-    expect(output.destroyed).toBe(true);
+    fs.closeSync(output);
+    expect(fs.statSync(never).size).toBe(0);
     await expect(dumpToFile(engine, { tables: ['author', 'nope'] })).rejects.toThrow(UsageError);
   });
 });
@@ -318,15 +320,10 @@ describe('sqlite backup: restore safety', () => {
   it('a failing output rejects the dump and leaves no temporary file', async () => {
     const { engine } = await chinook();
     const work = workDir();
-    let written = 0;
-    const full = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        written += chunk.length;
-        callback(written > 200_000 ? Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }) : null);
-      },
-    });
+    // /dev/full: every write fails with ENOSPC, as on a full disk.
+    const full = fs.openSync('/dev/full', 'w');
     await expect(driver.dump(engine, full, { kind: 'full', workDir: work })).rejects.toThrow(/no space left/);
-    expect(full.destroyed).toBe(true);
+    fs.closeSync(full);
     expect(fs.readdirSync(work)).toEqual([]);
   });
 });

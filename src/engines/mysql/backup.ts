@@ -20,16 +20,15 @@ import type { Readable, Writable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable as WritableStream } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError, UsageError, errorMessage } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import { describeTarget, type ConnectionTarget, type ServerTarget } from '../../core/url.js';
 import type { BackupDriver, BackupKind, DumpInfo, DumpOptions, TableContent } from '../backup-driver.js';
-import { inspectingWritable } from '../backup-driver-digest.js';
+import { DumpFormatError, digestDump, settleDump } from '../backup-driver-digest.js';
+import { openPipe } from '../../core/pipe.js';
 import type { Engine, Queryable, Row } from '../engine.js';
 import { findClientTool, runTool, withOptionFile, type ClientTool } from './client-tools.js';
-import { SqlDumpDigest, SqlDumpFormatError } from './dump-digest.js';
 import { TableSectionFilter, checkDump } from './dump-file.js';
 import { quoteIdent, mysqlTarget, sameServer, str, withSession } from './sql.js';
 import { swapDatabases } from './swap.js';
@@ -47,27 +46,18 @@ interface BaseTable {
 export const mysqlBackup: BackupDriver = {
   contentMethod: CONTENT_METHOD,
 
-  async dump(engine: Engine, output: Writable, options: DumpOptions): Promise<DumpInfo> {
-    try {
-      const target = mysqlTarget(engine.target);
-      const [tool, tables] = await Promise.all([
-        engine.serverVersion().then((v) => findClientTool('dump', v)),
-        baseTables(engine, target.database, options.tables),
-      ]);
-      const names = options.tables?.length ? tables.map((t) => t.name) : [];
-      const args = dumpArgs(tool, options.kind, target.database, names);
-      const dumped = await withOptionFile(target, tool, options.workDir, (file) => dumpDigested(tool, file, args, output, options.onProgress));
-      await new Promise<void>((resolve, reject) => {
-        output.once('error', reject);
-        output.end(() => resolve());
-      });
-      const contents = options.kind === 'schema-only' ? [] : dumped.tables;
-      const notes = options.kind === 'schema-only' ? {} : await contentNotes(engine, target.database, tables, contents);
-      return { tool: { name: tool.name, version: tool.version }, format: 'mysql-sql', tables: contents, contentMethod: CONTENT_METHOD, sameSnapshot: true, bytes: dumped.bytes, ...notes };
-    } catch (err) {
-      output.destroy();
-      throw err;
-    }
+  async dump(engine: Engine, output: number, options: DumpOptions): Promise<DumpInfo> {
+    const target = mysqlTarget(engine.target);
+    const [tool, tables] = await Promise.all([
+      engine.serverVersion().then((v) => findClientTool('dump', v)),
+      baseTables(engine, target.database, options.tables),
+    ]);
+    const names = options.tables?.length ? tables.map((t) => t.name) : [];
+    const args = dumpArgs(tool, options.kind, target.database, names);
+    const dumped = await withOptionFile(target, tool, options.workDir, (file) => dumpDigested(tool, file, args, output, options.onProgress));
+    const contents = options.kind === 'schema-only' ? [] : dumped.tables;
+    const notes = options.kind === 'schema-only' ? {} : await contentNotes(engine, target.database, tables, contents);
+    return { tool: { name: tool.name, version: tool.version }, format: 'mysql-sql', tables: contents, contentMethod: CONTENT_METHOD, sameSnapshot: true, bytes: dumped.bytes, ...notes };
   },
 
   checkStructure(input: Readable): Promise<string> {
@@ -107,8 +97,7 @@ export const mysqlBackup: BackupDriver = {
     // The option file holds the password: a private directory of our own, removed afterwards.
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'dbward-'));
     try {
-      const discard = new WritableStream({ write: (_chunk, _encoding, callback) => callback() });
-      return (await withOptionFile(target, tool, dir, (file) => dumpDigested(tool, file, args, discard))).tables;
+      return (await withOptionFile(target, tool, dir, (file) => dumpDigested(tool, file, args, null))).tables;
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });
     }
@@ -174,34 +163,25 @@ function dumpArgs(tool: ClientTool, kind: BackupKind, database: string, tables: 
 }
 
 /**
- * Run the dump tool into `output` (not ended) while digesting what it writes: per-table row counts
- * and checksums of exactly the dumped rows, and the byte count.
+ * Run the dump tool into the descriptor `output` (or nowhere, when null) while a worker thread digests
+ * what it writes: per-table row counts and checksums of exactly the dumped rows, and the byte count.
  */
-async function dumpDigested(tool: ClientTool, file: string, args: string[], output: Writable, onProgress?: (bytes: number) => void) {
-  const digest = new SqlDumpDigest();
-  let reported = 0;
-  const sink = inspectingWritable(output, (chunk) => {
-    digest.feed(chunk);
-    if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
+async function dumpDigested(tool: ClientTool, file: string, args: string[], output: number | null, onProgress?: (bytes: number) => void) {
+  const pipe = openPipe();
+  let run: ReturnType<typeof runTool>;
+  try {
+    run = runTool(tool, file, args, 'Dump', { stdin: false, stdoutFd: pipe.writeFd, bufferStdout: '64K' });
+  } finally {
+    // The tool has its own copy; the digest sees the end of the dump when the tool's is closed.
+    fs.closeSync(pipe.writeFd);
+  }
+  const digested = digestDump({ format: 'mysql-sql', input: pipe.readFd, output, progressBytes: PROGRESS_BYTES }, onProgress);
+  const result = await settleDump(run.exited, digested, (err) => {
+    if (err instanceof DumpFormatError) return new OperationError(`${tool.name} wrote a dump dbward cannot read: ${err.message}`, undefined, err);
+    return new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
   });
-  const run = runTool(tool, file, args, 'Dump', { stdin: false, bufferStdout: '64K' });
-  try {
-    await pipeline(run.child.stdout as Readable, sink);
-  } catch (err) {
-    run.stop();
-    await run.exited.catch(() => undefined);
-    if (err instanceof SqlDumpFormatError) throw new OperationError(`${tool.name} wrote a dump dbward cannot read: ${err.message}`, undefined, err);
-    throw new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
-  }
-  await run.exited;
-  let tables: TableContent[];
-  try {
-    tables = digest.finish();
-  } catch (err) {
-    throw new OperationError(`${tool.name} wrote a dump dbward cannot read: ${errorMessage(err)}`, undefined, err);
-  }
-  onProgress?.(digest.bytes);
-  return { tables, bytes: digest.bytes };
+  onProgress?.(result.bytes);
+  return result;
 }
 
 /**

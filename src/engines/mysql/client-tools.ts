@@ -113,7 +113,7 @@ export function runTool(
   optionFile: string,
   args: string[],
   what: string,
-  options: { stdin: boolean; onProgress?: (line: string) => void; bufferStdout?: string },
+  options: { stdin: boolean; onProgress?: (line: string) => void; bufferStdout?: string; stdoutFd?: number },
 ): ToolRun {
   // MYSQL_PWD would supply a password the URL does not have.
   const env = { ...process.env };
@@ -121,7 +121,7 @@ export function runTool(
   const toolArgs = [`--defaults-file=${optionFile}`, ...args];
   const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, toolArgs, options.bufferStdout) : [tool.path, toolArgs];
   const child = spawn(command, argv, {
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', options.stdoutFd ?? 'pipe', 'pipe'],
     env,
   });
   let stderr = '';

@@ -11,9 +11,9 @@
  * are found by a scanner that knows quoted strings and their backslash escapes.
  */
 import type { TableContent } from '../backup-driver.js';
-import { TableDigest, byQualifiedName } from '../backup-driver-digest.js';
+import { DumpFormatError, TableDigest, byQualifiedName } from '../backup-driver-digest.js';
 
-export class SqlDumpFormatError extends Error {}
+export class SqlDumpFormatError extends DumpFormatError {}
 
 const NL = 0x0a;
 const QUOTE = 0x27;

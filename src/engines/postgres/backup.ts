@@ -14,17 +14,17 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import pg from 'pg';
 import { ConnectionError, DbwardError, OperationError, UsageError, VerificationError, errorMessage } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import type { ConnectionTarget, ServerTarget } from '../../core/url.js';
 import type { BackupDriver, DumpOptions } from '../backup-driver.js';
-import { inspectingWritable } from '../backup-driver-digest.js';
+import { DumpFormatError, digestDump, settleDump } from '../backup-driver-digest.js';
+import { openPipe } from '../../core/pipe.js';
 import type { Engine, Queryable } from '../engine.js';
 import { connectPostgres } from './connect.js';
-import { ArchiveDigest, ArchiveFormatError } from './dump-digest.js';
 import { connectionArgs, dbnameArg, libpqEnv, locateTool, runTool, versionOf, type NativeTool } from './native.js';
 
 /** Ordinary tables (partitions included) in user schemas, not owned by an extension. */
@@ -120,30 +120,28 @@ function dumpEnv(target: ServerTarget): NodeJS.ProcessEnv {
 }
 
 /**
- * Run pg_dump into `output` (not ended) while digesting the archive: per-table row counts and
- * checksums of exactly what was written, and the byte count.
+ * Run pg_dump into the descriptor `output` (or nowhere, when null) while a worker thread digests the
+ * archive on the way: per-table row counts and checksums of exactly what was written, and the byte count.
  */
-async function dumpDigested(target: ServerTarget, args: string[], output: Writable, onProgress?: (bytes: number) => void) {
+async function dumpDigested(target: ServerTarget, args: string[], output: number | null, onProgress?: (bytes: number) => void) {
   const located = locateTool('pg_dump');
   const version = versionOf(located);
   version.catch(() => undefined);
-  const digest = new ArchiveDigest();
-  let reported = 0;
-  const sink = inspectingWritable(output, (chunk) => {
-    digest.feed(chunk);
-    if (onProgress && digest.bytes - reported >= PROGRESS_BYTES) onProgress((reported = digest.bytes));
-  });
+  const pipe = openPipe();
+  let ran: Promise<void>;
   try {
-    await runTool(located, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdout: sink, bufferStdout: '1M' });
-    // Every chunk written to the sink has been inspected and passed on once it finishes.
-    await finished(sink.end());
-    const tables = digest.finish();
-    onProgress?.(digest.bytes);
-    return { tool: await version, tables, bytes: digest.bytes };
-  } catch (err) {
-    if (err instanceof ArchiveFormatError) throw new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err);
-    throw err;
+    ran = runTool(located, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdoutFd: pipe.writeFd, bufferStdout: '1M' });
+  } finally {
+    // pg_dump has its own copy; the digest sees the end of the archive when pg_dump's is closed.
+    fs.closeSync(pipe.writeFd);
   }
+  const digested = digestDump({ format: 'pg_dump-custom', input: pipe.readFd, output, progressBytes: PROGRESS_BYTES }, onProgress);
+  const { tables, bytes } = await settleDump(ran, digested, (err) => {
+    if (err instanceof DumpFormatError) return new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err);
+    return new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
+  });
+  onProgress?.(bytes);
+  return { tool: await version, tables, bytes };
 }
 
 const PROGRESS_BYTES = 4 * 1024 * 1024;
@@ -256,10 +254,6 @@ export const postgresBackup: BackupDriver = {
       // pg_dump takes its own consistent snapshot; the counts and checksums are read from what it writes.
       const tables = options.tables?.length ? await selectTables(engine, options.tables) : null;
       const { tool, tables: contents, bytes } = await dumpDigested(target, dumpArgs(options.kind, tables), output, options.onProgress);
-      await new Promise<void>((resolve, reject) => {
-        output.once('error', reject);
-        output.end(() => resolve());
-      });
       return {
         tool: { name: tool.name, version: tool.version },
         format: 'pg_dump-custom',
@@ -269,7 +263,6 @@ export const postgresBackup: BackupDriver = {
         bytes,
       };
     } catch (err) {
-      output.destroy();
       throw asOperationError(err, `Dumping ${engine.target.redacted}`);
     }
   },
@@ -308,7 +301,7 @@ export const postgresBackup: BackupDriver = {
   async tableContents(engine, tables) {
     const target = serverTarget(engine.target);
     const selected = tables?.length ? await selectTables(engine, tables) : null;
-    const { tables: contents } = await dumpDigested(target, dumpArgs('data-only', selected), discard());
+    const { tables: contents } = await dumpDigested(target, dumpArgs('data-only', selected), null);
     return contents;
   },
 

@@ -13,9 +13,9 @@
  * Supported: archive versions 1.12 to 1.16 (pg_dump 9.5 to 17 and later while the format stays).
  */
 import type { TableContent } from '../backup-driver.js';
-import { TableDigest, byQualifiedName } from '../backup-driver-digest.js';
+import { DumpFormatError, TableDigest, byQualifiedName } from '../backup-driver-digest.js';
 
-export class ArchiveFormatError extends Error {}
+export class ArchiveFormatError extends DumpFormatError {}
 
 const MIN_VERSION = 0x010c00;
 const MAX_VERSION = 0x011000;

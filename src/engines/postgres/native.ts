@@ -93,6 +93,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Receives the tool's stdout; it is not ended (the caller decides, once the tool succeeded). */
   stdout?: Writable;
+  /** Or the tool writes its stdout into this descriptor itself (the caller keeps its own copy). */
+  stdoutFd?: number;
   /** Aborting kills the tool. */
   signal?: AbortSignal;
   /** Run the tool with stdout buffered in blocks of this size (withBufferedStdout, e.g. '1M'): for dumps read by node. */
@@ -108,11 +110,11 @@ export async function runTool(tool: Pick<NativeTool, 'name' | 'path'>, args: str
   const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, args, options.bufferStdout) : [tool.path, args];
   const child = spawn(command, argv, {
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'],
     signal: options.signal,
   });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-MAX_STDERR);
   });
   const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -125,7 +127,7 @@ export async function runTool(tool: Pick<NativeTool, 'name' | 'path'>, args: str
     });
   });
   try {
-    await Promise.all([options.stdout ? pipeline(child.stdout, options.stdout, { end: false }) : child.stdout.resume(), exited]);
+    await Promise.all([options.stdout && child.stdout ? pipeline(child.stdout, options.stdout, { end: false }) : child.stdout?.resume(), exited]);
   } catch (err) {
     // Not started (spawn failed) means nothing to wait for; otherwise stop it and wait until it is gone.
     if (child.pid !== undefined) {

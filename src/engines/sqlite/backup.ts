@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { DbwardError, OperationError, UsageError, VerificationError, errorMessage } from '../../core/errors.js';
@@ -34,11 +34,24 @@ const HASH_MASK = (1n << 128n) - 1n;
 /** Unchanged since manifest format 1 (see manifest.ts). */
 const CONTENT_METHOD = 'sqlite-row-sha256/1';
 
+/** A stream of writes into a descriptor it does not own: unlike fs.WriteStream, destroying it never closes the descriptor. */
+function descriptorWritable(fd: number): Writable {
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      const writeFrom = (offset: number): void =>
+        fs.write(fd, chunk, offset, chunk.length - offset, null, (err, written) => (err ? callback(err) : offset + written < chunk.length ? writeFrom(offset + written) : callback()));
+      writeFrom(0);
+    },
+  });
+}
+
 export const sqliteBackup: BackupDriver = {
   contentMethod: CONTENT_METHOD,
 
-  async dump(engine, output, options) {
+  async dump(engine, fd, options) {
     const temp = tempPath(options.workDir);
+    const output = descriptorWritable(fd);
     try {
       if (options.kind === 'data-only') {
         throw new UsageError(
