@@ -180,7 +180,14 @@ export type DigestMessage =
  * stays the caller's.
  */
 export function digestDump(job: DigestJob, onProgress?: (bytes: number) => void): Promise<{ tables: TableContent[]; bytes: number }> {
-  const worker = new Worker(workerFile(), { workerData: job });
+  let worker: Worker;
+  try {
+    worker = new Worker(workerFile(), { workerData: job });
+  } catch (err) {
+    // Without a reader, a dump tool still writing gets EPIPE rather than waiting forever.
+    fs.closeSync(job.input);
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (message: DigestMessage) => {

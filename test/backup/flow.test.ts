@@ -161,6 +161,26 @@ describe.each(ALL_ENGINES)('backups on %s', (engineName: TestEngine) => {
     fs.rmSync(path.join(dir, first.dataFile.replace(/\.zst$/, '')), { force: true });
   });
 
+  it('compresses with gzip when configured: a real gzip file that verifies at level restore', async () => {
+    const gzipCwd = tempDir();
+    try {
+      fs.writeFileSync(path.join(gzipCwd, 'dbward.config.json'), JSON.stringify({ backup: { repository: 'repo', compression: 'gzip' } }));
+      const run = (args: string[]) => runCli(args, { cwd: gzipCwd, env: { DATABASE_URL: source.url } });
+      const made = await run(['backup', 'gz', '--json']);
+      expect(made.status, made.stderr).toBe(0);
+      const manifest = parseJson<Manifest>(made);
+      expect(manifest.compression).toBe('gzip');
+      expect(manifest.dataFile).toMatch(/\.gz$/);
+      expect(manifest.tables.map((t) => t.checksum)).toEqual(first.tables.map((t) => t.checksum));
+      const file = path.join(gzipCwd, 'repo', manifest.databaseId, 'gz', manifest.dataFile);
+      expect(spawnSync('gzip', ['-t', file]).status).toBe(0);
+      const verified = await run(['verify', 'gz', '--level', 'restore']);
+      expect(verified.status, verified.stderr).toBe(0);
+    } finally {
+      fs.rmSync(gzipCwd, { recursive: true, force: true });
+    }
+  });
+
   it('refuses hostile names before writing anything', async () => {
     const before = fs.readdirSync(path.join(repoDir(), first.databaseId)).sort();
     for (const name of ['../evil', 'a/b', '.hidden', '$(touch x)', 'a;b', 'x'.repeat(65), 'latest', 'tab\tname', 'new\nline', '']) {
