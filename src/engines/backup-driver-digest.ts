@@ -158,8 +158,9 @@ export interface DumpDigester {
 }
 
 export interface DigestJob {
-  format: 'pg_dump-custom' | 'mysql-sql';
-  /** The read end of a blocking pipe (core/pipe.ts) the dump tool writes to. */
+  /** The dump's format, or null to copy it without a digest (a SQLite file, whose rows are digested by SQLite). */
+  format: 'pg_dump-custom' | 'mysql-sql' | null;
+  /** The read end of a blocking pipe (core/pipe.ts) the dump tool writes to, or a file. */
   input: number;
   /** A blocking descriptor the dump is written on to (the compressor's pipe), or null for nowhere. */
   output: number | null;
