@@ -19,8 +19,8 @@ const outdir = path.join(root, 'dist', 'bundle');
 
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The dump digest's worker thread is loaded from a file of its own beside the chunks.
-  entryPoints: { dbward: path.join(root, 'dist', 'cli', 'main.js'), 'dump-digest-worker': path.join(root, 'dist', 'engines', 'dump-digest-worker.js') },
+  // The worker threads (the dump digest, SQLite's content hash) are loaded from files of their own beside the chunks.
+  entryPoints: { dbward: path.join(root, 'dist', 'cli', 'main.js'), 'dump-digest-worker': path.join(root, 'dist', 'engines', 'dump-digest-worker.js'), 'content-worker': path.join(root, 'dist', 'engines', 'sqlite', 'content-worker.js') },
   outdir,
   bundle: true,
   splitting: true,

@@ -51,8 +51,9 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
     const started = new Date();
     // The server's version and the schema (fingerprint, sizes for progress) are read while the dump
     // runs, except for SQLite: its dump and checksums run in this process, and reading the schema at
-    // the same time raised its peak memory by 5-10 MiB.
-    const described = Promise.all([engine.serverVersion(), engine.introspect()]);
+    // the same time raised its peak memory by 5-10 MiB. SQLite's table sizes would cost a read of
+    // every page (dbstat); its driver reports the copy's exact size with its progress instead.
+    const described = Promise.all([engine.serverVersion(), engine.introspect({ sizes: engine.name !== 'sqlite' })]);
     described.catch(() => undefined);
     let estimatedBytes: number | null = null;
     void described.then(([, model]) => {
@@ -79,7 +80,7 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
       // A failure to read the schema stops the dump (its output closes) rather than waiting for its end.
       described.catch(() => coder.destroy());
     }
-    const onProgress = options.onProgress && ((raw: number) => options.onProgress!(raw, estimatedBytes));
+    const onProgress = options.onProgress && ((raw: number, total?: number) => options.onProgress!(raw, total ?? estimatedBytes));
     // The compressor's input ends when the dump does, whether it succeeded or not.
     const dumped = driver.dump(engine, coder.input, { kind, tables: options.tables, workDir, ...(onProgress ? { onProgress } : {}) }).finally(() => coder.endInput());
     const [describedResult, dumpResult, coderResult] = await Promise.allSettled([described, dumped, coder.finished]);

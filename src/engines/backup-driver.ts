@@ -30,8 +30,8 @@ export interface DumpOptions {
   tables?: string[];
   /** A private directory for temporary files on the repository's file system. */
   workDir: string;
-  /** Called now and then with the number of raw dump bytes written so far. */
-  onProgress?: (bytes: number) => void;
+  /** Called now and then with the number of raw dump bytes written so far, and their total when the driver knows it. */
+  onProgress?: (bytes: number, totalBytes?: number) => void;
 }
 
 export interface DumpInfo {

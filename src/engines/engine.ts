@@ -74,6 +74,8 @@ export interface LockOptions {
 export interface IntrospectOptions {
   /** Only this table (matched by name, or schema.name). The fingerprint then covers that table only. */
   table?: string;
+  /** Read each table's size on disk (default true); false leaves stats.sizeBytes null. SQLite reads every page for it (dbstat). */
+  sizes?: boolean;
 }
 
 export interface Engine extends Queryable {

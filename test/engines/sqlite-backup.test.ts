@@ -14,6 +14,7 @@ import type { SqliteTarget } from '../../src/core/url.js';
 import type { DumpInfo, DumpOptions } from '../../src/engines/backup-driver.js';
 import { connect, type Engine } from '../../src/engines/index.js';
 import { sqliteBackup as driver } from '../../src/engines/sqlite/backup.js';
+import { contentsOf, splitRows } from '../../src/engines/sqlite/content-hash.js';
 import { ROOT, createChinook, createDatabase, runSql, tempDir, type TestDatabase } from '../helpers/databases.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -243,6 +244,42 @@ describe('sqlite backup: content checksums', () => {
     }
     reference.close();
     expect(await driver.tableContents(engine, ['v'])).toEqual([{ schema: 'main', name: 'v', rows: 4, checksum: sum.toString(16).padStart(32, '0') }]);
+  });
+});
+
+describe('sqlite backup: contents digested in two halves', () => {
+  it('splits large rowid tables at the middle and adds the halves up to the one-piece contents', async () => {
+    const { db } = await fresh(`
+      CREATE TABLE big (id INTEGER PRIMARY KEY, t TEXT, r REAL);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120001)
+        INSERT INTO big SELECT i * 3 + (i % 7), hex(randomblob(8)), i / 7.0 FROM n;
+      INSERT INTO big VALUES (9000000000000000000, 'far', NULL);
+      CREATE TABLE shadow (rowid TEXT, v INTEGER);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO shadow SELECT 'r' || i, i FROM n;
+      INSERT INTO shadow SELECT * FROM shadow LIMIT 5;
+      CREATE TABLE hidden (rowid INTEGER, _rowid_ INTEGER, oid INTEGER);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO hidden SELECT i, i, i FROM n;
+      CREATE TABLE norow (k INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO norow SELECT i, 'v' || i FROM n;
+      CREATE TABLE small (v);
+      INSERT INTO small VALUES (1), (2);`);
+    const file = db.url.replace(/^file:/, '');
+    const conn = new Database(file, { readonly: true });
+    try {
+      const tables = ['big', 'hidden', 'norow', 'shadow', 'small'];
+      // Which tables are split, and through which rowid alias.
+      expect(splitRows(conn, 'big')?.map((h) => h.key)).toEqual(['rowid', 'rowid']);
+      expect(splitRows(conn, 'shadow')?.map((h) => h.key)).toEqual(['_rowid_', '_rowid_']);
+      for (const unsplit of ['hidden', 'norow', 'small']) expect(splitRows(conn, unsplit)).toBeNull();
+      const [first, second] = splitRows(conn, 'big')!;
+      expect(second!.from).toBe(first!.to + 1n);
+      const halves = await contentsOf(conn, tables, 'main', file);
+      const whole = await contentsOf(conn, tables, 'main', null);
+      expect(halves).toEqual(whole);
+      expect(halves.map((t) => t.rows)).toEqual([120002, 60000, 60000, 60005, 2]);
+    } finally {
+      conn.close();
+    }
   });
 });
 

@@ -13,7 +13,7 @@
  *   target through ATTACH; rows get new implicit rowids unless the table declares its key.
  * - createDatabase creates an empty (zero-byte) file, which SQLite treats as an empty database.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -24,6 +24,7 @@ import { FILE_MODE, fsyncDir } from '../../core/fsx.js';
 import type { ConnectionTarget } from '../../core/url.js';
 import type { BackupDriver, DumpInfo, DumpOptions, TableContent } from '../backup-driver.js';
 import { digestDump } from '../backup-driver-digest.js';
+import { CONTENT_METHOD, SCAN_CACHE_KIB, columnsOf, contentsOf, quoteIdent } from './content-hash.js';
 import type { Engine } from '../engine.js';
 import { SqliteEngine } from './engine.js';
 
@@ -31,10 +32,7 @@ const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 const ATTACHED = 'dbward_restore';
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-const HASH_MASK = (1n << 128n) - 1n;
 const PROGRESS_BYTES = 4 * 1024 * 1024;
-/** Unchanged since manifest format 1 (see manifest.ts). */
-const CONTENT_METHOD = 'sqlite-row-sha256/1';
 
 export const sqliteBackup: BackupDriver = {
   contentMethod: CONTENT_METHOD,
@@ -53,11 +51,13 @@ export const sqliteBackup: BackupDriver = {
       // The copy goes to the compressor from a worker thread while SQLite digests its rows here: the two
       // take about as long as each other on the benchmark's large database. Reading the copy writes
       // nothing to its file (a read-only connection never checkpoints).
-      const copied = digestDump({ format: null, input: fs.openSync(temp, 'r'), output: fd, progressBytes: PROGRESS_BYTES }, options.onProgress);
+      const total = fs.statSync(temp).size;
+      const onProgress = options.onProgress && ((bytes: number) => options.onProgress!(bytes, total));
+      const copied = digestDump({ format: null, input: fs.openSync(temp, 'r'), output: fd, progressBytes: PROGRESS_BYTES }, onProgress);
       copied.catch(() => undefined);
       let contents: TableContent[];
       try {
-        contents = options.kind === 'schema-only' ? [] : withReadOnlyCopy(temp, (db) => contentsOf(db, tables));
+        contents = options.kind === 'schema-only' ? [] : await withReadOnlyCopy(temp, (db) => contentsOf(db, tables, 'main', temp));
       } finally {
         await copied.catch(() => undefined);
       }
@@ -103,7 +103,8 @@ export const sqliteBackup: BackupDriver = {
   },
 
   tableContents(engine, tables) {
-    return asSqliteEngine(engine).withConnection((db) => contentsOf(db, resolveTables(db, tables)));
+    // Only scratch databases (verification) and test databases are digested: nothing writes to them meanwhile.
+    return asSqliteEngine(engine).withConnection((db) => contentsOf(db, resolveTables(db, tables), 'main', filePath(engine.target)));
   },
 
   async createDatabase(near, name) {
@@ -202,10 +203,11 @@ function prepareCopy(file: string, options: DumpOptions): { info: Omit<DumpInfo,
   }
 }
 
-function withReadOnlyCopy<T>(file: string, fn: (db: Database.Database) => T): T {
+async function withReadOnlyCopy<T>(file: string, fn: (db: Database.Database) => Promise<T>): Promise<T> {
   const db = new Database(file, { fileMustExist: true, readonly: true });
+  db.pragma(`cache_size = ${SCAN_CACHE_KIB}`);
   try {
-    return fn(db);
+    return await fn(db);
   } finally {
     db.close();
   }
@@ -243,100 +245,6 @@ function emptyTables(db: Database.Database): void {
 
 // ---------------------------------------------------------------------------------------------
 // Table contents
-
-/**
- * Row count and an order-independent digest per table: each row's declared columns are encoded with a
- * type tag, hashed with SHA-256, and the first 128 bits of the row hashes are summed modulo 2^128
- * (a sum, not XOR, so duplicate rows count). Aggregated inside SQLite: constant memory.
- */
-function contentsOf(db: Database.Database, tables: string[], schema = 'main'): TableContent[] {
-  db.aggregate<bigint>('dbward_content_hash', {
-    varargs: true,
-    deterministic: true,
-    safeIntegers: true, // 64-bit integers arrive as bigint, without precision loss
-    start: 0n,
-    step: (total: bigint, ...values: unknown[]) => (total + rowHash(values)) & HASH_MASK,
-    result: (total) => total.toString(16).padStart(32, '0'),
-  });
-  try {
-    return tables.map((name) => {
-      const columns = columnsOf(db, name, schema).map(quoteIdent).join(', ');
-      const { rows, checksum } = db
-        .prepare(`SELECT count(*) AS rows, dbward_content_hash(${columns}) AS checksum FROM ${schema}.${quoteIdent(name)}`)
-        .get() as { rows: number; checksum: string };
-      return { schema, name, rows, checksum };
-    });
-  } finally {
-    // A table with huge rows grew the row buffer; do not keep that memory.
-    if (rowBytes.length > ROW_BUFFER_BYTES) rowBytes = Buffer.allocUnsafe(ROW_BUFFER_BYTES);
-  }
-}
-
-function rowHash(values: unknown[]): bigint {
-  const length = encodeRow(values);
-  const digest = createHash('sha256').update(rowBytes.subarray(0, length)).digest();
-  return (digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8);
-}
-
-/** The encoding a row is hashed in, written into one buffer reused for every row. */
-const TAG = { null: 0x6e, integer: 0x69, real: 0x72, text: 0x74, blob: 0x62 } as const; // n i r t b
-const ROW_BUFFER_BYTES = 64 * 1024;
-let rowBytes = Buffer.allocUnsafe(ROW_BUFFER_BYTES);
-
-/** Room for `more` bytes after the first `used`. */
-function reserve(used: number, more: number): void {
-  if (used + more <= rowBytes.length) return;
-  const grown = Buffer.allocUnsafe(Math.max(rowBytes.length * 2, used + more));
-  rowBytes.copy(grown, 0, 0, used);
-  rowBytes = grown;
-}
-
-/**
- * Each value with a type tag: 'n' (NULL); 'i' and a 64-bit big-endian integer; 'r' and a big-endian
- * double; 't' or 'b', a 32-bit big-endian length and the UTF-8 text or the blob. Returns the length.
- * (The same bytes as one Buffer per value gave, without allocating per row: 13.4 → 7.5 s for the
- * benchmark's large database, whose checksums are unchanged.)
- */
-function encodeRow(values: unknown[]): number {
-  let n = 0;
-  for (const value of values) {
-    if (value === null) {
-      reserve(n, 1);
-      rowBytes[n++] = TAG.null;
-    } else if (typeof value === 'bigint') {
-      reserve(n, 9);
-      rowBytes[n] = TAG.integer;
-      rowBytes.writeBigInt64BE(value, n + 1);
-      n += 9;
-    } else if (typeof value === 'number') {
-      reserve(n, 9);
-      rowBytes[n] = TAG.real;
-      rowBytes.writeDoubleBE(value, n + 1);
-      n += 9;
-    } else if (typeof value === 'string') {
-      reserve(n, 5 + 3 * value.length); // at most 3 UTF-8 bytes per UTF-16 code unit
-      rowBytes[n] = TAG.text;
-      const written = rowBytes.write(value, n + 5, 'utf8');
-      rowBytes.writeUInt32BE(written, n + 1);
-      n += 5 + written;
-    } else {
-      const blob = value as Buffer;
-      reserve(n, 5 + blob.length);
-      rowBytes[n] = TAG.blob;
-      rowBytes.writeUInt32BE(blob.length, n + 1);
-      blob.copy(rowBytes, n + 5);
-      n += 5 + blob.length;
-    }
-  }
-  return n;
-}
-
-
-
-/** Declared columns (generated columns excluded: they follow from the others). */
-function columnsOf(db: Database.Database, table: string, schema: string): string[] {
-  return db.prepare('SELECT name FROM pragma_table_info(?, ?) ORDER BY cid').pluck().all(table, schema) as string[];
-}
 
 /** The ordinary tables of `schema`, or (when some are given) the requested ones (name or main.name, any case); unknown names are an error. */
 function resolveTables(db: Database.Database, requested: string[] | undefined, schema = 'main'): string[] {
@@ -475,9 +383,6 @@ function wrap(what: string, err: unknown): DbwardError {
   return err instanceof DbwardError ? err : new OperationError(`${what} failed: ${errorMessage(err)}`, undefined, err);
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;

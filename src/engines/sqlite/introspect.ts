@@ -85,7 +85,7 @@ export function introspectSqlite(db: Database.Database, database: string, option
       tables = [findTable(tables, options.table)];
       views = [];
     }
-    const sizes = pageSizes(db);
+    const sizes = options.sizes === false ? null : pageSizes(db);
     return finalizeModel({
       engine: 'sqlite',
       database,
