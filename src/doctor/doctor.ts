@@ -101,11 +101,14 @@ async function privilegeChecks(engine: Engine): Promise<Check[]> {
 }
 
 async function compressionAndEncryptionTools(): Promise<Check[]> {
-  const [zstd, age] = await Promise.all([probeTool('zstd'), probeTool('age')]);
+  const [zstd, gzip, age] = await Promise.all([probeTool('zstd'), probeTool('gzip'), probeTool('age')]);
   return [
     zstd
       ? { id: 'tool.zstd', title: 'zstd', status: 'pass', detail: `${zstd.version ?? zstd.versionText} (${zstd.path})` }
       : { id: 'tool.zstd', title: 'zstd', status: 'fail', detail: 'not found on PATH (default backup compression)', hint: 'Install zstd (Debian: apt-get install zstd).' },
+    gzip
+      ? { id: 'tool.gzip', title: 'gzip', status: 'pass', detail: `${gzip.version ?? gzip.versionText} (${gzip.path})` }
+      : { id: 'tool.gzip', title: 'gzip', status: 'warn', detail: 'not found on PATH (needed only for backup.compression: gzip)', hint: 'Install gzip (Debian: apt-get install gzip).' },
     age
       ? { id: 'tool.age', title: 'age', status: 'pass', detail: `${age.version ?? age.versionText} (${age.path})` }
       : { id: 'tool.age', title: 'age', status: 'warn', detail: 'not found on PATH (needed only for encrypted backups)', hint: 'Install age (Debian: apt-get install age).' },

@@ -79,8 +79,9 @@ export interface BackupDriver {
    */
   restore(target: ConnectionTarget, input: Readable, options: { tables?: string[]; workDir: string; preserveOwnership?: boolean }): Promise<void>;
   /**
-   * Per-table counts and checksums of a live database, computed exactly as at dump time (PostgreSQL and
-   * MySQL: from a fresh data-only dump of it, digested the same way).
+   * Per-table counts and checksums of a database that nothing writes to meanwhile (a restored copy),
+   * computed exactly as at dump time (PostgreSQL and MySQL: from a fresh data-only dump of it, digested
+   * the same way; SQLite: large tables in two halves on two connections).
    */
   tableContents(engine: Engine, tables?: string[]): Promise<TableContent[]>;
   /** Create an empty database beside `near` (same server, or a file in the same directory). */

@@ -103,7 +103,6 @@ export const sqliteBackup: BackupDriver = {
   },
 
   tableContents(engine, tables) {
-    // Only scratch databases (verification) and test databases are digested: nothing writes to them meanwhile.
     return asSqliteEngine(engine).withConnection((db) => contentsOf(db, resolveTables(db, tables), 'main', filePath(engine.target)));
   },
 
