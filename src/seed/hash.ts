@@ -7,9 +7,20 @@
  *
  * bcrypt (option, for apps that verify bcrypt) with cost 12 (`$2b$12$…`).
  */
-import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
+import type { Algorithm } from '@node-rs/argon2';
 import type { HashAlgorithm } from './schema.js';
+
+// Loaded when a password is hashed or checked: importing @node-rs/argon2 (a native add-on behind
+// napi-rs's loader) cost every dbward command ≈ 60 ms of start-up.
+const argon2 = () => import('@node-rs/argon2');
+const bcryptjs = async () => (await import('bcryptjs')).default;
+
+type Verifier = (stored: string, password: string) => Promise<boolean>;
+const argon2Verifier = async (): Promise<Verifier> => (await argon2()).verify;
+const bcryptVerifier = async (): Promise<Verifier> => {
+  const { compare } = await bcryptjs();
+  return (stored, password) => compare(password, stored);
+};
 
 export const ARGON2ID_PARAMETERS = {
   /** KiB: 19 MiB. */
@@ -25,8 +36,8 @@ export const BCRYPT_COST = 12;
 const ARGON2ID = 2 as Algorithm;
 
 export async function hashPassword(password: string, algorithm: HashAlgorithm): Promise<string> {
-  if (algorithm === 'bcrypt') return bcrypt.hash(password, BCRYPT_COST);
-  return argon2Hash(password, { ...ARGON2ID_PARAMETERS, algorithm: ARGON2ID });
+  if (algorithm === 'bcrypt') return (await bcryptjs()).hash(password, BCRYPT_COST);
+  return (await argon2()).hash(password, { ...ARGON2ID_PARAMETERS, algorithm: ARGON2ID });
 }
 
 /** Which algorithm produced a stored hash, or null when it is neither argon2 nor bcrypt. */
@@ -40,15 +51,12 @@ export function hashAlgorithmOf(stored: string): 'argon2' | 'bcrypt' | null {
 export async function verifyPassword(stored: unknown, password: string): Promise<boolean> {
   if (typeof stored !== 'string' && !Buffer.isBuffer(stored)) return false;
   const text = String(stored).trim();
+  const algorithm = hashAlgorithmOf(text);
+  if (algorithm === null) return false;
+  // Loaded outside the try: a library that cannot load is an error, not a password that does not match.
+  const matches = algorithm === 'argon2' ? await argon2Verifier() : await bcryptVerifier();
   try {
-    switch (hashAlgorithmOf(text)) {
-      case 'argon2':
-        return await argon2Verify(text, password);
-      case 'bcrypt':
-        return await bcrypt.compare(password, text);
-      default:
-        return false;
-    }
+    return await matches(text, password);
   } catch {
     return false;
   }
