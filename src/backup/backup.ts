@@ -74,6 +74,7 @@ export async function createBackup(engine: Engine, setup: BackupSetup, options: 
         await described;
       } catch (err) {
         coder.destroy();
+        coder.endInput();
         throw err;
       }
     } else {

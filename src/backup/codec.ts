@@ -38,7 +38,7 @@ export interface Encoder {
    * (hashed while it was written); rejects with the first tool's own error.
    */
   finished: Promise<StoredFile>;
-  /** Stop everything (a failure elsewhere). */
+  /** Stop the tools and the file's digest (a failure elsewhere); `input` stays open until endInput(). */
   destroy(): void;
 }
 
@@ -86,9 +86,10 @@ export function encoder(compression: Compression, recipients: readonly string[] 
     input,
     endInput,
     finished,
+    // Not endInput(): a thread may be writing to it, and a descriptor closed under it could be reused
+    // by the next file opened. The killed compressor makes those writes fail; the writer ends input.
     destroy: () => {
       kill();
-      endInput();
       digest.close();
     },
   };

@@ -73,7 +73,9 @@ export class GrowingFileDigest {
     clearInterval(this.timer);
     try {
       await this.polling;
-      await this.catchUp(false);
+      // Tracked like a poll, so that close() waits for it before closing the descriptor.
+      this.polling = this.catchUp(false);
+      await this.polling;
       const { size } = await fstat(this.fd);
       if (size !== this.size) throw new Error(`The backup's data file changed while it was hashed (${size} bytes, ${this.size} hashed).`);
       return { sha256: this.hash.digest('hex'), size };
@@ -87,7 +89,7 @@ export class GrowingFileDigest {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    // A read in flight still holds the descriptor: close it once that is done.
-    void (this.polling ?? Promise.resolve()).finally(() => fs.close(this.fd, () => undefined));
+    // A read in flight still uses the descriptor: close it once that is done.
+    void (this.polling ?? Promise.resolve()).catch(() => undefined).finally(() => fs.close(this.fd, () => undefined));
   }
 }
