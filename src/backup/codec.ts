@@ -29,7 +29,7 @@ export function decompressor(kind: Compression): Duplex {
  * bytes (compressed, then encrypted when recipients are given) into a file.
  */
 export interface Encoder {
-  /** The write end of a blocking pipe into the compressor: a worker thread or a stream may write to it. */
+  /** The write end of a blocking pipe into the compressor (the driver's worker thread writes to it). */
   input: number;
   /** Close `input` (the compressor's end of input); idempotent. */
   endInput(): void;

@@ -12,6 +12,9 @@
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { OperationError, errorMessage } from '../core/errors.js';
+import { openPipe } from '../core/pipe.js';
+import { redactText } from '../core/redact.js';
 import { findOnPath } from '../core/tools.js';
 import type { TableContent } from './backup-driver.js';
 
@@ -164,8 +167,14 @@ export interface DigestJob {
   input: number;
   /** A blocking descriptor the dump is written on to (the compressor's pipe), or null for nowhere. */
   output: number | null;
+}
+
+/** What the worker is given: the job, and how often to report progress. */
+export interface WorkerJob extends DigestJob {
   progressBytes: number;
 }
+
+const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 export type DigestMessage =
   | { progress: number }
@@ -183,7 +192,7 @@ export type DigestMessage =
 export function digestDump(job: DigestJob, onProgress?: (bytes: number) => void): Promise<{ tables: TableContent[]; bytes: number }> {
   let worker: Worker;
   try {
-    worker = new Worker(workerFile(), { workerData: job });
+    worker = new Worker(workerFile(), { workerData: { ...job, progressBytes: PROGRESS_BYTES } satisfies WorkerJob });
   } catch (err) {
     // Without a reader, a dump tool still writing gets EPIPE rather than waiting forever.
     fs.closeSync(job.input);
@@ -208,17 +217,42 @@ export function digestDump(job: DigestJob, onProgress?: (bytes: number) => void)
 }
 
 /**
- * The outcome of a dump tool writing into a pipe that digestDump reads: the digest's result once both
- * succeeded. When the digest ended early because the dump did (its end came too soon), the tool's own
- * error explains it; any other failure of the digest (a damaged dump, an output that cannot be written)
- * is the cause, and the tool's error (a broken pipe) only its consequence. describe() turns the
- * digest's error into the driver's message.
+ * Run a dump tool into a new blocking pipe that digestDump reads, digests and writes on to `output`
+ * (or nowhere, when null). `start` spawns the tool with its stdout on the given descriptor (the tool
+ * keeps its own copy) and resolves when it exited successfully.
+ *
+ * When both fail and the digest ended early because the dump did (its end came too soon), the tool's
+ * own error explains it; any other failure of the digest (a damaged dump, an output that cannot be
+ * written) is the cause, and the tool's error (a broken pipe) only its consequence. A damaged dump
+ * gets `unreadable`'s message, a failed write "Writing the dump failed".
  */
-export async function settleDump<T>(tool: Promise<void>, digested: Promise<T>, describe: (err: unknown) => Error): Promise<T> {
-  const [ran, digest] = await Promise.allSettled([tool, digested]);
-  if (digest.status === 'rejected' && !(ran.status === 'rejected' && (digest.reason as { atEnd?: unknown }).atEnd)) throw describe(digest.reason);
-  if (ran.status === 'rejected') throw ran.reason;
-  return (digest as PromiseFulfilledResult<T>).value;
+export async function digestToolOutput(
+  format: NonNullable<DigestJob['format']>,
+  start: (stdoutFd: number) => Promise<void>,
+  output: number | null,
+  onProgress: ((bytes: number) => void) | undefined,
+  unreadable: (err: DumpFormatError) => OperationError,
+): Promise<{ tables: TableContent[]; bytes: number }> {
+  const pipe = openPipe();
+  let ran: Promise<void>;
+  try {
+    ran = start(pipe.writeFd);
+  } catch (err) {
+    fs.closeSync(pipe.readFd);
+    throw err;
+  } finally {
+    // The digest sees the end of the dump when the tool's copy of the write end is closed.
+    fs.closeSync(pipe.writeFd);
+  }
+  const [tool, digest] = await Promise.allSettled([ran, digestDump({ format, input: pipe.readFd, output }, onProgress)]);
+  if (digest.status === 'rejected' && !(tool.status === 'rejected' && (digest.reason as { atEnd?: unknown }).atEnd)) {
+    const err: unknown = digest.reason;
+    throw err instanceof DumpFormatError ? unreadable(err) : new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
+  }
+  if (tool.status === 'rejected') throw tool.reason;
+  const result = (digest as PromiseFulfilledResult<{ tables: TableContent[]; bytes: number }>).value;
+  onProgress?.(result.bytes);
+  return result;
 }
 
 /** The worker's JavaScript beside this module; from the TypeScript sources (the test suite), the build's copy. */

@@ -1,7 +1,8 @@
 /**
  * The worker thread behind digestDump() (backup-driver-digest.ts): reads a dump tool's output from a
- * blocking pipe (or a SQLite copy from its file) in 1 MiB blocks into one reused buffer, feeds each block to the engine's dump digest
- * and writes it on to the compressor's pipe (or nowhere), with synchronous calls only. Node's streams
+ * blocking pipe (or a SQLite copy from its file) in 1 MiB blocks into one reused buffer, feeds each
+ * block to the engine's dump digest and writes it on to the compressor's pipe (or nowhere), with
+ * synchronous calls only. Node's streams
  * over child_process sockets cost 0.25-0.3 CPU-s more on a 0.5 GB dump (a new Buffer and a stream hop
  * per 64 KiB each way), on a machine whose two cores the native pipeline already keeps busy.
  *
@@ -10,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DumpFormatError, type DigestJob, type DigestMessage, type DumpDigester } from './backup-driver-digest.js';
+import { DumpFormatError, type DigestMessage, type DumpDigester, type WorkerJob } from './backup-driver-digest.js';
 import { SqlDumpDigest } from './mysql/dump-digest.js';
 import { ArchiveDigest } from './postgres/dump-digest.js';
 
@@ -31,7 +32,7 @@ function post(message: DigestMessage): void {
   parentPort?.postMessage(message);
 }
 
-function run(job: DigestJob): void {
+function run(job: WorkerJob): void {
   const digest: DumpDigester = job.format === 'pg_dump-custom' ? new ArchiveDigest() : job.format === 'mysql-sql' ? new SqlDumpDigest() : new ByteCount();
   const buffer = Buffer.allocUnsafe(BLOCK);
   let reported = 0;
@@ -55,7 +56,7 @@ function run(job: DigestJob): void {
 }
 
 try {
-  run(workerData as DigestJob);
+  run(workerData as WorkerJob);
 } catch (err) {
   const e = err as NodeJS.ErrnoException & { atEnd?: boolean };
   post({ error: { message: e.message, code: e.code ?? null, format: e instanceof DumpFormatError, atEnd: e.atEnd === true } });

@@ -273,8 +273,8 @@ describe('sqlite backup: contents digested in two halves', () => {
       for (const unsplit of ['hidden', 'norow', 'small']) expect(splitRows(conn, unsplit)).toBeNull();
       const [first, second] = splitRows(conn, 'big')!;
       expect(second!.from).toBe(first!.to + 1n);
-      const halves = await contentsOf(conn, tables, 'main', file);
-      const whole = await contentsOf(conn, tables, 'main', null);
+      const halves = await contentsOf(conn, tables, file);
+      const whole = await contentsOf(conn, tables, null);
       expect(halves).toEqual(whole);
       expect(halves.map((t) => t.rows)).toEqual([120002, 60000, 60000, 60005, 2]);
     } finally {

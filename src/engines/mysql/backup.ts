@@ -25,8 +25,7 @@ import { OperationError, UsageError, errorMessage } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import { describeTarget, type ConnectionTarget, type ServerTarget } from '../../core/url.js';
 import type { BackupDriver, BackupKind, DumpInfo, DumpOptions, TableContent } from '../backup-driver.js';
-import { DumpFormatError, digestDump, settleDump } from '../backup-driver-digest.js';
-import { openPipe } from '../../core/pipe.js';
+import { digestToolOutput } from '../backup-driver-digest.js';
 import type { Engine, Queryable, Row } from '../engine.js';
 import { findClientTool, runTool, withOptionFile, type ClientTool } from './client-tools.js';
 import { TableSectionFilter, checkDump } from './dump-file.js';
@@ -36,7 +35,6 @@ import { swapDatabases } from './swap.js';
 const DATABASE_NAME = /^[a-z0-9_]{1,64}$/;
 const SYSTEM_DATABASES = new Set(['mysql', 'information_schema', 'performance_schema', 'sys']);
 const CONTENT_METHOD = 'mysql-dump-insert-rows/1';
-const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 interface BaseTable {
   name: string;
@@ -167,21 +165,13 @@ function dumpArgs(tool: ClientTool, kind: BackupKind, database: string, tables: 
  * what it writes: per-table row counts and checksums of exactly the dumped rows, and the byte count.
  */
 async function dumpDigested(tool: ClientTool, file: string, args: string[], output: number | null, onProgress?: (bytes: number) => void) {
-  const pipe = openPipe();
-  let run: ReturnType<typeof runTool>;
-  try {
-    run = runTool(tool, file, args, 'Dump', { stdin: false, stdoutFd: pipe.writeFd, bufferStdout: '64K' });
-  } finally {
-    // The tool has its own copy; the digest sees the end of the dump when the tool's is closed.
-    fs.closeSync(pipe.writeFd);
-  }
-  const digested = digestDump({ format: 'mysql-sql', input: pipe.readFd, output, progressBytes: PROGRESS_BYTES }, onProgress);
-  const result = await settleDump(run.exited, digested, (err) => {
-    if (err instanceof DumpFormatError) return new OperationError(`${tool.name} wrote a dump dbward cannot read: ${err.message}`, undefined, err);
-    return new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
-  });
-  onProgress?.(result.bytes);
-  return result;
+  return digestToolOutput(
+    'mysql-sql',
+    (stdoutFd) => runTool(tool, file, args, 'Dump', { stdin: false, stdoutFd, bufferStdout: '64K' }).exited,
+    output,
+    onProgress,
+    (err) => new OperationError(`${tool.name} wrote a dump dbward cannot read: ${err.message}`, undefined, err),
+  );
 }
 
 /**

@@ -21,8 +21,7 @@ import { ConnectionError, DbwardError, OperationError, UsageError, VerificationE
 import { redactText } from '../../core/redact.js';
 import type { ConnectionTarget, ServerTarget } from '../../core/url.js';
 import type { BackupDriver, DumpOptions } from '../backup-driver.js';
-import { DumpFormatError, digestDump, settleDump } from '../backup-driver-digest.js';
-import { openPipe } from '../../core/pipe.js';
+import { digestToolOutput } from '../backup-driver-digest.js';
 import type { Engine, Queryable } from '../engine.js';
 import { connectPostgres } from './connect.js';
 import { connectionArgs, dbnameArg, libpqEnv, locateTool, runTool, versionOf, type NativeTool } from './native.js';
@@ -127,24 +126,16 @@ async function dumpDigested(target: ServerTarget, args: string[], output: number
   const located = locateTool('pg_dump');
   const version = versionOf(located);
   version.catch(() => undefined);
-  const pipe = openPipe();
-  let ran: Promise<void>;
-  try {
-    ran = runTool(located, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdoutFd: pipe.writeFd, bufferStdout: '1M' });
-  } finally {
-    // pg_dump has its own copy; the digest sees the end of the archive when pg_dump's is closed.
-    fs.closeSync(pipe.writeFd);
-  }
-  const digested = digestDump({ format: 'pg_dump-custom', input: pipe.readFd, output, progressBytes: PROGRESS_BYTES }, onProgress);
-  const { tables, bytes } = await settleDump(ran, digested, (err) => {
-    if (err instanceof DumpFormatError) return new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err);
-    return new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
-  });
-  onProgress?.(bytes);
+  const { tables, bytes } = await digestToolOutput(
+    'pg_dump-custom',
+    (stdoutFd) => runTool(located, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdoutFd, bufferStdout: '1M' }),
+    output,
+    onProgress,
+    (err) => new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err),
+  );
   return { tool: await version, tables, bytes };
 }
 
-const PROGRESS_BYTES = 4 * 1024 * 1024;
 const CONTENT_METHOD = 'pg_dump-copy-rows/1';
 
 function asOperationError(err: unknown, what: string): DbwardError {

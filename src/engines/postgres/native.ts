@@ -57,7 +57,7 @@ function beyondPgWrapper(toolPath: string, name: string): string {
   return versions.length ? path.join(PG_WRAPPER_BINROOT, versions[0] as string, 'bin', name) : toolPath;
 }
 
-/** The version the tool reports (asking costs 50-90 ms through Debian's pg_wrapper: a backup asks while its dump runs). */
+/** The version the tool reports (a backup asks while its dump runs, not before it). */
 export async function versionOf(tool: Pick<NativeTool, 'name' | 'path'>): Promise<NativeTool> {
   const { version, versionText } = await toolVersion(tool.path);
   return { ...tool, version: version ?? versionText };

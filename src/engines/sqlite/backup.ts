@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { DbwardError, OperationError, UsageError, VerificationError, errorMessage } from '../../core/errors.js';
 import { FILE_MODE, fsyncDir } from '../../core/fsx.js';
 import type { ConnectionTarget } from '../../core/url.js';
-import type { BackupDriver, DumpInfo, DumpOptions, TableContent } from '../backup-driver.js';
+import type { BackupDriver, DumpInfo, DumpOptions } from '../backup-driver.js';
 import { digestDump } from '../backup-driver-digest.js';
 import { CONTENT_METHOD, SCAN_CACHE_KIB, columnsOf, contentsOf, quoteIdent } from './content-hash.js';
 import type { Engine } from '../engine.js';
@@ -32,7 +32,6 @@ const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 const ATTACHED = 'dbward_restore';
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 export const sqliteBackup: BackupDriver = {
   contentMethod: CONTENT_METHOD,
@@ -53,16 +52,13 @@ export const sqliteBackup: BackupDriver = {
       // nothing to its file (a read-only connection never checkpoints).
       const total = fs.statSync(temp).size;
       const onProgress = options.onProgress && ((bytes: number) => options.onProgress!(bytes, total));
-      const copied = digestDump({ format: null, input: fs.openSync(temp, 'r'), output: fd, progressBytes: PROGRESS_BYTES }, onProgress);
-      copied.catch(() => undefined);
-      let contents: TableContent[];
-      try {
-        contents = options.kind === 'schema-only' ? [] : await withReadOnlyCopy(temp, (db) => contentsOf(db, tables, 'main', temp));
-      } finally {
-        await copied.catch(() => undefined);
-      }
-      const { bytes } = await copied;
-      return { ...info, tables: contents, bytes };
+      const copied = digestDump({ format: null, input: fs.openSync(temp, 'r'), output: fd }, onProgress);
+      const digested = options.kind === 'schema-only' ? Promise.resolve([]) : withReadOnlyCopy(temp, (db) => contentsOf(db, tables, temp));
+      // Both settle before anything fails: the worker must be done with `fd` before the caller closes it.
+      const [contents, copy] = await Promise.allSettled([digested, copied]);
+      if (copy.status === 'rejected') throw copy.reason;
+      if (contents.status === 'rejected') throw contents.reason;
+      return { ...info, tables: contents.value, bytes: copy.value.bytes };
     } catch (err) {
       throw wrap('SQLite backup', err);
     } finally {
@@ -103,7 +99,7 @@ export const sqliteBackup: BackupDriver = {
   },
 
   tableContents(engine, tables) {
-    return asSqliteEngine(engine).withConnection((db) => contentsOf(db, resolveTables(db, tables), 'main', filePath(engine.target)));
+    return asSqliteEngine(engine).withConnection((db) => contentsOf(db, resolveTables(db, tables), filePath(engine.target)));
   },
 
   async createDatabase(near, name) {

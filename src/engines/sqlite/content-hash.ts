@@ -46,26 +46,26 @@ interface PartContent {
 }
 
 /**
- * The contents of `tables` in `schema` of `db`. With `file` (the database's file, which nothing writes
+ * The contents of `tables` in the main schema of `db`. With `file` (the database's file, which nothing writes
  * to meanwhile: a backup's private copy, a restored scratch database), large tables are digested in
  * two halves at once, the second by a worker thread reading the file.
  */
-export async function contentsOf(db: Database.Database, tables: string[], schema: string, file: string | null): Promise<TableContent[]> {
+export async function contentsOf(db: Database.Database, tables: string[], file: string | null): Promise<TableContent[]> {
   const helper = file && fs.existsSync(file) ? new ContentWorker(file) : null;
   try {
     const contents: TableContent[] = [];
     for (const name of tables) {
-      const halves = helper && schema === 'main' ? splitRows(db, name) : null;
+      const halves = helper ? splitRows(db, name) : null;
       if (!halves) {
-        contents.push({ schema, name, ...hashRows(db, name, schema, null) });
+        contents.push({ schema: 'main', name, ...hashRows(db, name, null) });
         continue;
       }
       const second = (helper as ContentWorker).hash(name, halves[1]);
       second.catch(() => undefined);
-      const first = hashRows(db, name, schema, halves[0]);
+      const first = hashRows(db, name, halves[0]);
       const other = await second;
       const sum = (BigInt(`0x${first.checksum}`) + BigInt(`0x${other.checksum}`)) & HASH_MASK;
-      contents.push({ schema, name, rows: first.rows + other.rows, checksum: sum.toString(16).padStart(32, '0') });
+      contents.push({ schema: 'main', name, rows: first.rows + other.rows, checksum: sum.toString(16).padStart(32, '0') });
     }
     return contents;
   } finally {
@@ -91,12 +91,12 @@ export function splitRows(db: Database.Database, table: string): [RowRange, RowR
   ];
 }
 
-/** Count and digest the rows of one table, or of a range of its rowids. */
-export function hashRows(db: Database.Database, table: string, schema: string, range: RowRange | null): PartContent {
+/** Count and digest the rows of one table of the main schema, or of a range of its rowids. */
+export function hashRows(db: Database.Database, table: string, range: RowRange | null): PartContent {
   registerAggregate(db);
-  const columns = columnsOf(db, table, schema).map(quoteIdent).join(', ');
+  const columns = columnsOf(db, table, 'main').map(quoteIdent).join(', ');
   const where = range ? ` WHERE ${range.key} BETWEEN ? AND ?` : '';
-  const statement = db.prepare(`SELECT count(*) AS rows, dbward_content_hash(${columns}) AS checksum FROM ${schema}.${quoteIdent(table)}${where}`);
+  const statement = db.prepare(`SELECT count(*) AS rows, dbward_content_hash(${columns}) AS checksum FROM main.${quoteIdent(table)}${where}`);
   return (range ? statement.get(range.from, range.to) : statement.get()) as PartContent;
 }
 

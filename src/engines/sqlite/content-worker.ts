@@ -12,7 +12,7 @@ db.pragma(`cache_size = ${SCAN_CACHE_KIB}`);
 parentPort?.on('message', (job: ContentJob) => {
   let reply: ContentReply;
   try {
-    reply = { ok: hashRows(db, job.table, 'main', job.range) };
+    reply = { ok: hashRows(db, job.table, job.range) };
   } catch (err) {
     reply = { error: (err as Error).message };
   }
