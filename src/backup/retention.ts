@@ -33,7 +33,7 @@
  * no GFS. All values are integers; keepLast, maxAgeDays and minimum are at least 1, GFS counts at
  * least 0. Unknown keys are errors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, OperationError } from '../core/errors.js';
 
 const count = (min: number) => z.number().int().min(min);

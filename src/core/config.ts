@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { z } from 'zod';
+import * as z from 'zod';
 import { retentionPolicySchema } from '../backup/retention.js';
 import { guardPolicySchema } from '../guard/policy.js';
 import { readDataFile } from './data-file.js';

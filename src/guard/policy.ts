@@ -3,7 +3,7 @@
  * plan may wait for approval, which environment variables mark an AI coding agent, and what each
  * environment does with destructive statements. Production always needs a human's approval.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Environment = 'development' | 'test' | 'staging' | 'production';
 

@@ -11,7 +11,7 @@
  *     otherwise look like a reference.
  * In a row (not in `values`), the key `environments` is reserved: the row applies only there.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../core/errors.js';
 
 export const SEED_ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
