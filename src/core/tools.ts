@@ -42,8 +42,12 @@ export async function toolVersion(toolPath: string, versionArgs: readonly string
     execFile(toolPath, [...versionArgs], { timeout: 10_000 }, (_err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
   });
   const versionText = output.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return { versionText, ...versionIn(versionText) };
+}
+
+/** The first dotted version number in a tool's version text, and its major number. */
+export function versionIn(text: string): Pick<ToolInfo, 'version' | 'major'> {
   // age prints "v1.1.1"; pg_dump "pg_dump (PostgreSQL) 15.19 (Debian ...)"; mariadb-dump "... Distrib 10.11.19-MariaDB".
-  const match = /(?:^|[\s(v])(\d+)\.(\d+)(?:\.(\d+))?/.exec(versionText);
-  const version = match ? match[0].trim().replace(/^[(v]/, '') : null;
-  return { versionText, version, major: match ? Number(match[1]) : null };
+  const match = /(?:^|[\s(v])(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return { version: match ? match[0].trim().replace(/^[(v]/, '') : null, major: match ? Number(match[1]) : null };
 }

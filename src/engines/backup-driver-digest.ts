@@ -155,6 +155,8 @@ export class DumpFormatError extends Error {
 /** What PostgreSQL's ArchiveDigest and MySQL's SqlDumpDigest have in common. */
 export interface DumpDigester {
   bytes: number;
+  /** The version of the tool that wrote the dump, when the dump records it (pg_dump's archive header). */
+  toolVersion?: string | null;
   feed(chunk: Buffer): void;
   /** Throws DumpFormatError when the dump ended early. */
   finish(): TableContent[];
@@ -176,9 +178,16 @@ export interface WorkerJob extends DigestJob {
 
 const PROGRESS_BYTES = 4 * 1024 * 1024;
 
+export interface DigestResult {
+  tables: TableContent[];
+  bytes: number;
+  /** DumpDigester.toolVersion, or null. */
+  toolVersion: string | null;
+}
+
 export type DigestMessage =
   | { progress: number }
-  | { done: { tables: TableContent[]; bytes: number } }
+  | { done: DigestResult }
   /** format: a DumpFormatError; atEnd: thrown at the end of the input (the dump ended too soon). */
   | { error: { message: string; code: string | null; format: boolean; atEnd: boolean } };
 
@@ -189,7 +198,7 @@ export type DigestMessage =
  * job.input is closed once the worker is gone, so a dump tool still writing gets EPIPE; job.output
  * stays the caller's.
  */
-export function digestDump(job: DigestJob, onProgress?: (bytes: number) => void): Promise<{ tables: TableContent[]; bytes: number }> {
+export function digestDump(job: DigestJob, onProgress?: (bytes: number) => void): Promise<DigestResult> {
   let worker: Worker;
   try {
     worker = new Worker(workerFile(), { workerData: { ...job, progressBytes: PROGRESS_BYTES } satisfies WorkerJob });
@@ -232,7 +241,7 @@ export async function digestToolOutput(
   output: number | null,
   onProgress: ((bytes: number) => void) | undefined,
   unreadable: (err: DumpFormatError) => OperationError,
-): Promise<{ tables: TableContent[]; bytes: number }> {
+): Promise<DigestResult> {
   const pipe = openPipe();
   let ran: Promise<void>;
   try {
@@ -250,7 +259,7 @@ export async function digestToolOutput(
     throw err instanceof DumpFormatError ? unreadable(err) : new OperationError(`Writing the dump failed: ${redactText(errorMessage(err))}`, undefined, err);
   }
   if (tool.status === 'rejected') throw tool.reason;
-  const result = (digest as PromiseFulfilledResult<{ tables: TableContent[]; bytes: number }>).value;
+  const result = (digest as PromiseFulfilledResult<DigestResult>).value;
   onProgress?.(result.bytes);
   return result;
 }

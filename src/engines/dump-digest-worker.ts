@@ -52,7 +52,7 @@ function run(job: WorkerJob): void {
   } catch (err) {
     throw Object.assign(err as Error, { atEnd: true });
   }
-  post({ done: { tables, bytes: digest.bytes } });
+  post({ done: { tables, bytes: digest.bytes, toolVersion: digest.toolVersion ?? null } });
 }
 
 try {

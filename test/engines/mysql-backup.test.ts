@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,6 +73,8 @@ describe('mysql backup: dump, check and restore', () => {
     const { engine } = await chinook();
     const { file, info } = await dumpToFile(engine);
     expect(info).toMatchObject({ format: 'mysql-sql', sameSnapshot: true, tool: { name: 'mariadb-dump' } });
+    const reported = spawnSync('mariadb-dump', ['--version'], { encoding: 'utf8' }).stdout;
+    expect(info.tool.version).toBe(/Distrib ([\d.]+)/.exec(reported)?.[1]);
     expect(info.snapshotNote).toBeUndefined();
     expect(info.tables.map((t) => t.name)).toHaveLength(11);
     expect(info.tables.find((t) => t.name === 'Track')?.rows).toBe(3503);

@@ -5,11 +5,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OperationError, UsageError, VerificationError } from '../../src/core/errors.js';
-import { findOnPath } from '../../src/core/tools.js';
+import { findOnPath, versionIn } from '../../src/core/tools.js';
 import type { ConnectionTarget } from '../../src/core/url.js';
 import type { DumpInfo, DumpOptions } from '../../src/engines/backup-driver.js';
 import { connect, type Engine } from '../../src/engines/index.js';
 import { postgresBackup as driver } from '../../src/engines/postgres/backup.js';
+import { locateTool } from '../../src/engines/postgres/native.js';
 import { createChinook, createDatabase, pgAdmin, runSql, tempDir, uniqueName, type TestDatabase } from '../helpers/databases.js';
 
 const CHINOOK_ROWS: Record<string, number> = {
@@ -110,7 +111,10 @@ describe('postgres backup: Chinook round trip', () => {
 
   it('dumps in pg_dump custom format with per-table counts and checksums from the same snapshot', () => {
     expect(full.info.tool.name).toBe('pg_dump');
+    // Read from the archive's header: the version of the pg_dump that ran, as it reports itself.
+    const reported = spawnSync(locateTool('pg_dump').path, ['--version'], { encoding: 'utf8' }).stdout;
     expect(full.info.tool.version).toMatch(/^\d+\.\d+/);
+    expect(full.info.tool.version).toBe(versionIn(reported).version);
     expect(full.info.format).toBe('pg_dump-custom');
     expect(full.info.sameSnapshot).toBe(true);
     expect(Object.fromEntries(full.info.tables.map((t) => [t.name, t.rows]))).toEqual(CHINOOK_ROWS);

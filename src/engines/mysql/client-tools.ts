@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
-import { probeTool } from '../../core/tools.js';
+import { probeTool, type ToolInfo } from '../../core/tools.js';
 import type { ServerTarget } from '../../core/url.js';
 import { withBufferedStdout } from '../backup-driver-digest.js';
 import type { ServerVersion } from '../engine.js';
@@ -32,8 +32,15 @@ const STDERR_TAIL = 4000;
 
 /** The dump tool or the client of the server's own family when installed (mariadb-* for MariaDB, mysql* for MySQL). */
 export async function findClientTool(kind: 'dump' | 'client', server: ServerVersion): Promise<ClientTool> {
-  const found = (await Promise.all(NAMES[kind].map((name) => probeTool(name)))).filter((t) => t !== null);
   const wantMaria = server.product === 'MariaDB';
+  // Asked one at a time (each --version is a process start before the dump can start): the first of
+  // the server's family wins, so the second name is asked only when the first is missing or foreign.
+  const found: ToolInfo[] = [];
+  for (const name of NAMES[kind]) {
+    const probed = await probeTool(name);
+    if (probed) found.push(probed);
+    if (probed && /mariadb/i.test(probed.versionText) === wantMaria) break;
+  }
   const tool = found.find((t) => /mariadb/i.test(t.versionText) === wantMaria) ?? found[0];
   if (!tool) {
     throw new OperationError(

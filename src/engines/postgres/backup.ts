@@ -24,7 +24,8 @@ import type { BackupDriver, DumpOptions } from '../backup-driver.js';
 import { digestToolOutput } from '../backup-driver-digest.js';
 import type { Engine, Queryable } from '../engine.js';
 import { connectPostgres } from './connect.js';
-import { connectionArgs, dbnameArg, libpqEnv, locateTool, runTool, versionOf, type NativeTool } from './native.js';
+import { versionIn } from '../../core/tools.js';
+import { connectionArgs, dbnameArg, libpqEnv, locateTool, runTool, type NativeTool } from './native.js';
 
 /** Ordinary tables (partitions included) in user schemas, not owned by an extension. */
 const USER_TABLES = `
@@ -124,16 +125,16 @@ function dumpEnv(target: ServerTarget): NodeJS.ProcessEnv {
  */
 async function dumpDigested(target: ServerTarget, args: string[], output: number | null, onProgress?: (bytes: number) => void) {
   const located = locateTool('pg_dump');
-  const version = versionOf(located);
-  version.catch(() => undefined);
-  const { tables, bytes } = await digestToolOutput(
+  const { tables, bytes, toolVersion } = await digestToolOutput(
     'pg_dump-custom',
     (stdoutFd) => runTool(located, [...args, ...connectionArgs(target)], { env: dumpEnv(target), stdoutFd, bufferStdout: '1M' }),
     output,
     onProgress,
     (err) => new OperationError(`pg_dump wrote an archive dbward cannot read: ${err.message}`, 'Use pg_dump 9.5 to 17 (archive versions 1.12 to 1.16).', err),
   );
-  return { tool: await version, tables, bytes };
+  // The archive's header names the pg_dump that wrote it (no second run of pg_dump for --version).
+  const version = toolVersion === null ? 'unknown' : (versionIn(toolVersion).version ?? toolVersion);
+  return { tool: { name: located.name, version }, tables, bytes };
 }
 
 const CONTENT_METHOD = 'pg_dump-copy-rows/1';
@@ -161,7 +162,7 @@ interface Toc {
 }
 
 /** Read the table of contents with `pg_restore --list`, one line at a time. */
-async function readToc(tool: Pick<NativeTool, 'name' | 'path'>, file: string): Promise<Toc> {
+async function readToc(tool: NativeTool, file: string): Promise<Toc> {
   const toc: Toc = { entries: 0, definitions: false };
   const decoder = new StringDecoder('utf8');
   let partial = '';

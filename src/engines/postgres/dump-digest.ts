@@ -87,6 +87,8 @@ export class ArchiveDigest {
   private copyEnded = false;
   /** Raw bytes seen. */
   bytes = 0;
+  /** The version of the pg_dump that wrote the archive, from its header (e.g. "15.19 (Debian 15.19-0+deb12u1)"). */
+  toolVersion: string | null = null;
 
   feed(chunk: Buffer): void {
     this.bytes += chunk.length;
@@ -229,7 +231,7 @@ export class ArchiveDigest {
     for (let i = 0; i < 7; i++) fields.int(); // creation time
     fields.str(); // database name
     fields.str(); // server version
-    fields.str(); // pg_dump version
+    this.toolVersion = fields.str();
     r.pos = fields.pos;
   }
 

@@ -10,20 +10,20 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { redactText, registerSecret } from '../../core/redact.js';
-import { findOnPath, toolVersion } from '../../core/tools.js';
+import { findOnPath } from '../../core/tools.js';
 import type { ServerTarget } from '../../core/url.js';
 import { withBufferedStdout } from '../backup-driver-digest.js';
 
+/** A PostgreSQL client tool and where it is. */
 export interface NativeTool {
   name: string;
   path: string;
-  version: string;
 }
 
 const MAX_STDERR = 16 * 1024;
 
 /** The tool's path; throws a clear error when it is not installed. */
-export function locateTool(name: 'pg_dump' | 'pg_restore'): Pick<NativeTool, 'name' | 'path'> {
+export function locateTool(name: 'pg_dump' | 'pg_restore'): NativeTool {
   const toolPath = findOnPath(name);
   if (!toolPath) {
     throw new OperationError(
@@ -55,12 +55,6 @@ function beyondPgWrapper(toolPath: string, name: string): string {
     .filter((v) => /^\d+(\.\d+)?$/.test(v) && fs.existsSync(path.join(PG_WRAPPER_BINROOT, v, 'bin', name)))
     .sort((a, b) => Number(b) - Number(a));
   return versions.length ? path.join(PG_WRAPPER_BINROOT, versions[0] as string, 'bin', name) : toolPath;
-}
-
-/** The version the tool reports (a backup asks while its dump runs, not before it). */
-export async function versionOf(tool: Pick<NativeTool, 'name' | 'path'>): Promise<NativeTool> {
-  const { version, versionText } = await toolVersion(tool.path);
-  return { ...tool, version: version ?? versionText };
 }
 
 /**
@@ -131,7 +125,7 @@ export interface RunOptions {
  * written; otherwise kills it if still running and rejects with an OperationError carrying the
  * redacted tail of stderr (or with the stdout destination's own error).
  */
-export async function runTool(tool: Pick<NativeTool, 'name' | 'path'>, args: string[], options: RunOptions = {}): Promise<void> {
+export async function runTool(tool: NativeTool, args: string[], options: RunOptions = {}): Promise<void> {
   const [command, argv] = options.bufferStdout ? withBufferedStdout(tool.path, args, options.bufferStdout) : [tool.path, args];
   const env = { ...(options.env ?? process.env) };
   // What pg_wrapper would have set (beyondPgWrapper): where libpq finds pg_service.conf.
