@@ -5,6 +5,7 @@
  * - dump: the copy is taken inside one read transaction on the engine's connection, so it is one
  *   snapshot even while other connections write (in WAL mode they carry on meanwhile). Options are
  *   applied to the copy, and table contents are computed on the copy, so they describe exactly it.
+ *   A schema-only dump is a new file built from the schema's SQL instead (schema-copy.ts).
  *   Data-only dumps are refused: a SQLite dump is a database file, which always holds the schema.
  * - Table contents cover ordinary tables (not virtual tables, whose data lives in shadow tables) and
  *   their declared columns; the implicit rowid is left out because VACUUM may renumber it.
@@ -27,6 +28,7 @@ import { digestDump } from '../backup-driver-digest.js';
 import { CONTENT_METHOD, SCAN_CACHE_KIB, columnsOf, contentsOf, quoteIdent } from './content-hash.js';
 import type { Engine } from '../engine.js';
 import { SqliteEngine } from './engine.js';
+import { copySchema } from './schema-copy.js';
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
@@ -45,7 +47,8 @@ export const sqliteBackup: BackupDriver = {
           'Take a full backup; restoring selected tables copies their rows into the target.',
         );
       }
-      await asSqliteEngine(engine).withConnection((db) => snapshotTo(db, temp));
+      // Schema-only: the schema alone, built from its SQL; otherwise a copy of every page.
+      await asSqliteEngine(engine).withConnection((db) => (options.kind === 'schema-only' ? copySchema(db, temp) : snapshotTo(db, temp)));
       const { info, tables } = prepareCopy(temp, options);
       // The copy goes to the compressor from a worker thread while SQLite digests its rows here: the two
       // take about as long as each other on the benchmark's large database. Reading the copy writes
@@ -185,9 +188,10 @@ function prepareCopy(file: string, options: DumpOptions): { info: Omit<DumpInfo,
   try {
     db.pragma('foreign_keys = OFF');
     const keep = resolveTables(db, options.tables);
-    if (options.tables?.length) dropTablesExcept(db, keep);
-    if (options.kind === 'schema-only') emptyTables(db);
-    if (options.tables?.length || options.kind === 'schema-only') db.exec('VACUUM');
+    if (options.tables?.length) {
+      dropTablesExcept(db, keep);
+      db.exec('VACUUM');
+    }
     const version = db.prepare('SELECT sqlite_version()').pluck().get() as string;
     return {
       info: { tool: { name: 'sqlite backup API', version }, format: 'sqlite-db', contentMethod: CONTENT_METHOD, sameSnapshot: true },
@@ -222,20 +226,6 @@ function dropTablesExcept(db: Database.Database, keep: string[]): void {
       db.exec(`DROP VIEW main.${quoteIdent(view)}`);
     }
   }
-}
-
-/** Delete every row (statistics and AUTOINCREMENT counters included) without firing triggers. */
-function emptyTables(db: Database.Database): void {
-  const triggers = db.prepare(`SELECT name, sql FROM main.sqlite_schema WHERE type = 'trigger'`).all() as { name: string; sql: string }[];
-  const tables = db
-    .prepare(`SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name <> 'sqlite_schema'`)
-    .pluck()
-    .all() as string[];
-  db.transaction(() => {
-    for (const t of triggers) db.exec(`DROP TRIGGER main.${quoteIdent(t.name)}`);
-    for (const name of tables) db.exec(`DELETE FROM main.${quoteIdent(name)}`);
-    for (const t of triggers) db.exec(t.sql);
-  })();
 }
 
 // ---------------------------------------------------------------------------------------------
