@@ -32,6 +32,7 @@ const MiB = 1024 * 1024;
  */
 const TEE = 'tee >(cat > /dev/null)';
 const EXTRA_READER = '(one more reader of the raw dump: the floor for checking every row)';
+const NODE_FLOOR = '(an empty node process first: the floor for a node CLI)';
 
 const TARGETS = {
   pgVsPgDumpFc: 0.5,
@@ -109,6 +110,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // Contenders
 
 const sh = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+/** An empty node process before the native pipeline: what any CLI written for node adds at the least. */
+const NODE_START = `${sh(process.execPath)} -e 0 &&`;
 const fileSize = (file) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
 
 /**
@@ -176,6 +179,7 @@ function contenders(engine, db, dir) {
       native('pg_dump_fc', 'pg_dump -Fc (default compression)', 'baseline', `pg_dump ${conn} -Fc -f ${sh(out)}`),
       native('pg_dump_z0_zstd', `pg_dump -Fc -Z0 | zstd -T0 -3`, 'baseline', `pg_dump ${conn} -Fc -Z0 | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('pg_dump_z0_null', 'piece: pg_dump -Fc -Z0 > /dev/null', 'piece', `pg_dump ${conn} -Fc -Z0 > /dev/null`, { output: false, warmup: true }),
+      native('pg_dump_z0_node_zstd', `piece: node -e 0, then pg_dump -Fc -Z0 | zstd -T0 -3 ${NODE_FLOOR}`, 'piece', `${NODE_START} pg_dump ${conn} -Fc -Z0 | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('pg_dump_z0_tee_zstd', `piece: pg_dump -Fc -Z0 | ${TEE} | zstd -T0 -3 ${EXTRA_READER}`, 'piece', `pg_dump ${conn} -Fc -Z0 | ${TEE} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       piece('checksums', 'piece: dbward tableContents alone (data-only pg_dump, digested; what verify does)', ['checksums', db.url]),
       piece('driver_dump', 'piece: dbward driver dump (pg_dump + counts and checksums from the stream), no compression', ['dump', db.url, dir]),
@@ -189,6 +193,7 @@ function contenders(engine, db, dir) {
       dbward,
       native('mariadb_dump_zstd', 'mariadb-dump --single-transaction | zstd -T0 -3', 'baseline', `${dump} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('mariadb_dump_null', 'piece: mariadb-dump > /dev/null', 'piece', `${dump} > /dev/null`, { output: false, warmup: true }),
+      native('mariadb_dump_node_zstd', `piece: node -e 0, then mariadb-dump | zstd -T0 -3 ${NODE_FLOOR}`, 'piece', `${NODE_START} ${dump} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       native('mariadb_dump_tee_zstd', `piece: mariadb-dump | ${TEE} | zstd -T0 -3 ${EXTRA_READER}`, 'piece', `${dump} | ${TEE} | ${ZSTD.join(' ')} -o ${sh(out)}`),
       piece('checksums', 'piece: dbward tableContents alone (data-only mariadb-dump, digested; what verify does)', ['checksums', db.url]),
       piece('driver_dump', 'piece: dbward driver dump (mariadb-dump + counts and checksums from the stream), no compression', ['dump', db.url, dir]),
