@@ -52,9 +52,12 @@ export const mysqlBackup: BackupDriver = {
     ]);
     const names = options.tables?.length ? tables.map((t) => t.name) : [];
     const args = dumpArgs(tool, options.kind, target.database, names);
+    // Asked while the dump runs rather than after it.
+    const floats = options.kind === 'schema-only' ? null : floatColumns(engine, target.database);
+    floats?.catch(() => undefined);
     const dumped = await withOptionFile(target, tool, options.workDir, (file) => dumpDigested(tool, file, args, output, options.onProgress));
     const contents = options.kind === 'schema-only' ? [] : dumped.tables;
-    const notes = options.kind === 'schema-only' ? {} : await contentNotes(engine, target.database, tables, contents);
+    const notes = floats === null ? {} : contentNotes(tables, contents, await floats);
     return { tool: { name: tool.name, version: tool.version }, format: 'mysql-sql', tables: contents, contentMethod: CONTENT_METHOD, sameSnapshot: true, bytes: dumped.bytes, ...notes };
   },
 
@@ -174,11 +177,20 @@ async function dumpDigested(tool: ClientTool, file: string, args: string[], outp
   );
 }
 
+/** The FLOAT columns of `database`'s tables: table and column names. */
+async function floatColumns(q: Queryable, database: string): Promise<{ t: string; c: string }[]> {
+  const { rows } = await q.query<Row>(
+    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND DATA_TYPE = 'float' ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    [database],
+  );
+  return rows.map((r) => ({ t: str(r.t), c: str(r.c) }));
+}
+
 /**
  * What the manifest should say about the snapshot and the checksums: tables without transactions are
  * outside the dump's snapshot; FLOAT columns are written rounded by MariaDB's dump tool.
  */
-async function contentNotes(q: Queryable, database: string, tables: BaseTable[], dumped: TableContent[]): Promise<Pick<DumpInfo, 'snapshotNote' | 'contentNote'>> {
+function contentNotes(tables: BaseTable[], dumped: TableContent[], floatColumns: { t: string; c: string }[]): Pick<DumpInfo, 'snapshotNote' | 'contentNote'> {
   const notes: Pick<DumpInfo, 'snapshotNote' | 'contentNote'> = {};
   const names = new Set(dumped.map((t) => t.name));
   const nonTransactional = tables.filter((t) => names.has(t.name) && t.engine.toLowerCase() !== 'innodb');
@@ -186,11 +198,7 @@ async function contentNotes(q: Queryable, database: string, tables: BaseTable[],
     const list = nonTransactional.map((t) => `${t.name} (${t.engine})`).join(', ');
     notes.snapshotNote = `Tables without transactions are not covered by the dump's consistent snapshot and were read while the dump ran: ${list}; their counts and checksums describe exactly what the dump holds.`;
   }
-  const { rows } = await q.query<Row>(
-    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND DATA_TYPE = 'float' ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    [database],
-  );
-  const floats = rows.map((r) => ({ t: str(r.t), c: str(r.c) })).filter((r) => names.has(r.t));
+  const floats = floatColumns.filter((r) => names.has(r.t));
   if (floats.length) {
     const list = floats.map((r) => `${r.t}.${r.c}`).join(', ');
     notes.contentNote = `FLOAT columns (${list}) are written by the dump tool with limited precision (MariaDB: 6 significant digits); a value that needs more is rounded in the dump, and the checksums, computed from the dump, cannot show it.`;
