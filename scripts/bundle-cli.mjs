@@ -28,11 +28,11 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['better-sqlite3', '@node-rs/argon2', 'libpg-query', 'jiti', 'pg-native'],
-  // CommonJS packages inside an ES module bundle call require() for node's built-ins.
   // pg (and zod) check navigator.userAgent for Cloudflare Workers; node 20 has no navigator, so pg
   // then builds a fetch Response to find out, which loads node's fetch (undici): ≈ 30 ms of every
   // PostgreSQL command's start. Node 21 and later define navigator with this user agent.
   define: { navigator: JSON.stringify({ userAgent: 'Node.js' }) },
+  // CommonJS packages inside an ES module bundle call require() for node's built-ins.
   banner: { js: "import { createRequire as __dbwardCreateRequire } from 'node:module'; const require = __dbwardCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

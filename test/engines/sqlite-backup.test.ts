@@ -175,6 +175,7 @@ describe('sqlite backup: dump options', () => {
         INSERT INTO later (body) SELECT 'word' || i || ' ' || hex(randomblob(100)) FROM n;`);
     const { info, file } = await dumpToFile(engine, { kind: 'schema-only' });
     expect(info.tables).toEqual([]);
+    expect(info.tool.name).toBe('sqlite schema SQL');
     // A few pages, not the 5,000 rows and their full-text index.
     expect(info.bytes).toBeLessThan(16 * 8192);
     expect(fs.statSync(fileOf(engine)).size).toBeGreaterThan(100 * 8192);

@@ -19,12 +19,12 @@ import { StringDecoder } from 'node:string_decoder';
 import pg from 'pg';
 import { ConnectionError, DbwardError, OperationError, UsageError, VerificationError, errorMessage } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
+import { versionIn } from '../../core/tools.js';
 import type { ConnectionTarget, ServerTarget } from '../../core/url.js';
 import type { BackupDriver, DumpOptions } from '../backup-driver.js';
 import { digestToolOutput } from '../backup-driver-digest.js';
 import type { Engine, Queryable } from '../engine.js';
 import { connectPostgres } from './connect.js';
-import { versionIn } from '../../core/tools.js';
 import { connectionArgs, dbnameArg, libpqEnv, locateTool, runTool, type NativeTool } from './native.js';
 
 /** Ordinary tables (partitions included) in user schemas, not owned by an extension. */

@@ -194,7 +194,7 @@ function prepareCopy(file: string, options: DumpOptions): { info: Omit<DumpInfo,
     }
     const version = db.prepare('SELECT sqlite_version()').pluck().get() as string;
     return {
-      info: { tool: { name: 'sqlite backup API', version }, format: 'sqlite-db', contentMethod: CONTENT_METHOD, sameSnapshot: true },
+      info: { tool: { name: options.kind === 'schema-only' ? 'sqlite schema SQL' : 'sqlite backup API', version }, format: 'sqlite-db', contentMethod: CONTENT_METHOD, sameSnapshot: true },
       tables: keep,
     };
   } finally {
