@@ -47,8 +47,12 @@ export const sqliteBackup: BackupDriver = {
           'Take a full backup; restoring selected tables copies their rows into the target.',
         );
       }
-      // Schema-only: the schema alone, built from its SQL; otherwise a copy of every page.
-      await asSqliteEngine(engine).withConnection((db) => (options.kind === 'schema-only' ? copySchema(db, temp) : snapshotTo(db, temp)));
+      // Schema-only: the schema alone, built from its SQL; otherwise a copy of every page. Either
+      // reads in a transaction of its own, which an open one would swallow.
+      await asSqliteEngine(engine).withConnection((db) => {
+        if (db.inTransaction) throw new OperationError('Cannot back up a SQLite database from inside a transaction.');
+        return options.kind === 'schema-only' ? copySchema(db, temp) : snapshotTo(db, temp);
+      });
       const { info, tables } = prepareCopy(temp, options);
       // The copy goes to the compressor from a worker thread while SQLite digests its rows here: the two
       // take about as long as each other on the benchmark's large database. Reading the copy writes
@@ -172,7 +176,6 @@ export const sqliteBackup: BackupDriver = {
 
 /** Copy the database with the backup API inside one read transaction, so the copy is one snapshot. */
 async function snapshotTo(db: Database.Database, file: string): Promise<void> {
-  if (db.inTransaction) throw new OperationError('Cannot back up a SQLite database from inside a transaction.');
   db.exec('BEGIN');
   try {
     db.prepare('SELECT count(*) FROM main.sqlite_schema').get(); // starts the read transaction

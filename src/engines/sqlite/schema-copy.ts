@@ -10,7 +10,6 @@
  * AUTOINCREMENT table.
  */
 import Database from 'better-sqlite3';
-import { OperationError } from '../../core/errors.js';
 import { quoteIdent } from './content-hash.js';
 
 interface SchemaObject {
@@ -60,7 +59,6 @@ export function copySchema(source: Database.Database, file: string): void {
 }
 
 function readSchema(source: Database.Database): SourceSchema {
-  if (source.inTransaction) throw new OperationError('Cannot back up a SQLite database from inside a transaction.');
   // One read transaction: the settings and the objects belong to the same state of the file.
   return source.transaction(() => {
     const number = (pragma: string) => Number(source.pragma(pragma, { simple: true }));
